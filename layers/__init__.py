@@ -1,0 +1,1 @@
+"""Pailin Atlas engine: time-aware historical layers, pure Python (no Streamlit)."""

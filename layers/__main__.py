@@ -1,0 +1,139 @@
+"""Command line: `python -m layers validate|state|events|places|geocode ...`, JSON on stdout.
+
+Exit status: 0 success, 1 the data or the input has errors (explained on stdout/stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .catalog import BUILTIN_DIR, load_dataset, validate_path
+from .dates import parse_day
+from .errors import DataError, DateError
+
+
+def _emit(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _fail(message: str, payload: dict[str, Any] | None = None) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    _emit({"ok": False, "error": message} | (payload or {}))
+    return 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    report = validate_path(Path(args.path))
+    for problem in report.problems:
+        sys.stderr.write(str(problem) + "\n")
+    _emit(report.to_dict() | {"path": str(args.path)})
+    return 0 if report.ok else 1
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    from .timeline import Timeline
+
+    dataset = load_dataset(args.data)
+    day = parse_day(args.date, earliest=dataset.meta.start, latest=dataset.meta.end)
+    state = Timeline(dataset).state_on(day, window_days=args.window)
+    _emit(state.to_dict())
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from .dates import parse_date
+
+    dataset = load_dataset(args.data)
+    out = []
+    for eid, row in dataset.events.iterrows():
+        when = parse_date(row["date"])
+        point = row.geometry
+        out.append({
+            "id": eid, "date": row["date"], "precision": when.precision, "date_label": when.label(),
+            "title": row["title"], "kind": row["kind"], "description": row["description"],
+            "place_ids": list(row["place_ids"]), "factions": list(row["factions"]),
+            "figures": list(row["figures"]), "disputes": list(row["disputes"]),
+            "lon": point.x if point is not None else None, "lat": point.y if point is not None else None,
+            "certainty": row["certainty"], "sources": list(row["sources"]),
+        })
+    _emit(out)
+    return 0
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.data)
+    out = []
+    for pid, row in dataset.places.iterrows():
+        out.append({
+            "id": pid, "name": row["name"], "name_km": row["name_km"], "name_th": row["name_th"],
+            "alt_names": list(row["alt_names"]), "kind": row["kind"], "country": row["country"],
+            "lon": row.geometry.x, "lat": row.geometry.y, "geonames_id": row["geonames_id"],
+            "certainty": row["certainty"], "uncertainty_km": row["uncertainty_km"],
+            "control": list(row["control"]), "sources": list(row["sources"]),
+        })
+    _emit(out)
+    return 0
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    from . import geocode
+
+    if args.online:
+        try:
+            matches = geocode.lookup_online(args.name)
+        except geocode.GeocoderUnavailable as exc:
+            return _fail(str(exc))
+    else:
+        matches = geocode.lookup(args.name, country=args.country, limit=args.limit)
+    _emit([m.to_dict() for m in matches])
+    return 0 if matches else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a dataset directory or one GeoJSON layer file")
+    p.add_argument("path", nargs="?", default=str(BUILTIN_DIR))
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("state", help="the situation on a date")
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--data", default=None, help="dataset directory (default: built-in geodata/)")
+    p.add_argument("--window", type=int, default=None, help="events within ±N days (default 15)")
+    p.set_defaults(func=cmd_state)
+
+    for name, func, text in (("events", cmd_events, "every event"),
+                             ("places", cmd_places, "every place, with coordinates and control history")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--data", default=None, help="dataset directory (default: built-in geodata/)")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("geocode", help="look a place name up in the offline GeoNames gazetteer")
+    p.add_argument("name")
+    p.add_argument("--country", default=None, help="ISO country code, e.g. KH")
+    p.add_argument("--limit", type=int, default=5)
+    p.add_argument("--online", action="store_true", help="ask OpenStreetMap Nominatim (needs a network)")
+    p.set_defaults(func=cmd_geocode)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DataError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(str(problem) + "\n")
+        return _fail(f"the dataset cannot be used: {exc}",
+                     {"errors": [p.to_dict() for p in exc.problems if p.severity == "error"]})
+    except DateError as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
