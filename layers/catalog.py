@@ -601,8 +601,11 @@ class _Loader:
                      & ~contested[left] & ~contested[right]
                      & (start[left] < end[right]) & (start[right] < end[left]))
         left, right = left[candidate], right[candidate]
-        hostile = np.array([self._hostile(controller[i], controller[j]) for i, j in zip(left, right)], dtype=bool)
-        left, right = left[hostile], right[hostile] if len(hostile) else right[:0]
+        codes, names = pd.factorize(controller)
+        hostile = np.array([[self._hostile(a, b) for b in names] for a in names], dtype=bool).reshape(
+            len(names), len(names))
+        keep = hostile[codes[left], codes[right]]
+        left, right = left[keep], right[keep]
         overlap = shapely.area(shapely.intersection(metric[left], metric[right])) / 1e6
         for i, j, km2 in zip(left, right, overlap):
             if km2 > OVERLAP_TOLERANCE_KM2:
