@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh Debian machine. Idempotent.
+# Usage: bash tests/setup.sh   (from any directory)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "setup: need root (or sudo) to run: $*" >&2; exit 1
+  fi
+}
+
+fonts_ok() {
+  # Noto (Latin etc.) and Khmer OS fonts, needed for faithful screenshots.
+  dpkg -s fonts-noto-core fonts-khmeros >/dev/null 2>&1
+}
+
+if [ -x /usr/bin/chromium ] && fonts_ok; then
+  echo "setup: chromium and fonts present"
+else
+  echo "setup: installing chromium + fonts (apt)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-khmeros
+fi
+
+echo "setup: pip install -r requirements-dev.txt"
+# The two PIP_ variables only matter for root / Debian's externally-managed python3.
+PIP_ROOT_USER_ACTION=ignore PIP_BREAK_SYSTEM_PACKAGES=1 \
+  python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing nodejs + npm (apt)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+fi
+
+echo "setup: npm ci (CDN assets for the offline browser tests)"
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+echo "setup: done"
