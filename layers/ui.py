@@ -1,0 +1,96 @@
+"""The only Streamlit-aware module: cached data, the shared date, deep links, error display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from .catalog import BUILTIN_DIR, Dataset, load_dataset
+from .deeplink import DeepLink, parse_deep_link, query_for
+from .errors import DataError
+from .timeline import Timeline
+
+DATE_KEY = "atlas_date"
+DATA_KEY = "atlas_data_dir"
+DEFAULT_DAY = date(1994, 4, 19)
+
+
+@st.cache_resource(show_spinner="Loading the layers…")
+def _load(directory: str, _mtime: float) -> tuple[Dataset, Timeline]:
+    # One shared, read-only Dataset and Timeline per directory (and file version); never mutated per session.
+    dataset = load_dataset(directory)
+    return dataset, Timeline(dataset)
+
+
+def _mtime(directory: Path) -> float:
+    return max((p.stat().st_mtime for p in directory.rglob("*") if p.is_file()), default=0.0)
+
+
+@dataclass
+class Atlas:
+    dataset: Dataset
+    timeline: Timeline
+    link: DeepLink
+
+    @property
+    def day(self) -> date:
+        return st.session_state[DATE_KEY]
+
+
+def data_directory_input() -> Path:
+    """Sidebar: which dataset to show (the built-in one, or a directory of the user's own layers)."""
+    with st.sidebar:
+        text = st.text_input("Dataset directory", value=st.session_state.get(DATA_KEY, ""),
+                             placeholder="built-in: Pailin campaign 1989–1998",
+                             help="A directory of layers in the atlas schema (see docs/DATA_MODEL.md). "
+                                  "Leave empty for the built-in dataset.")
+    st.session_state[DATA_KEY] = text
+    return Path(text).expanduser() if text.strip() else BUILTIN_DIR
+
+
+def open_atlas() -> Atlas | None:
+    """Load the chosen dataset and set up the shared date; show problems instead of failing."""
+    directory = data_directory_input()
+    if not directory.is_dir():
+        st.error(f"{directory} is not a directory. Showing nothing until it exists; clear the field for the "
+                 "built-in dataset.")
+        return None
+    try:
+        dataset, timeline = _load(str(directory.resolve()), _mtime(directory))
+    except DataError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        st.error(f"The layers in {directory} cannot be used ({len(errors)} problem(s)). "
+                 "Fix them and the map reloads; your date and view are kept.")
+        st.dataframe([{"file": p.file, "feature": p.feature, "field": p.field, "problem": p.message,
+                       "how to fix": p.fix} for p in errors], hide_index=True, width="stretch")
+        return None
+    meta = dataset.meta
+    default_day = min(max(DEFAULT_DAY, meta.start), meta.end)
+    link = parse_deep_link(dict(st.query_params.to_dict()), meta.start, meta.end, default_day, meta.region)
+    if DATE_KEY not in st.session_state or not (meta.start <= st.session_state[DATE_KEY] <= meta.end):
+        st.session_state[DATE_KEY] = link.day
+        for warning in link.warnings:
+            st.warning(warning)
+    return Atlas(dataset, timeline, link)
+
+
+def set_day(day: date) -> None:
+    """Move the shared date (a callback for buttons and event choices)."""
+    st.session_state[DATE_KEY] = day
+
+
+def follow_in_url(day: date, lat: float | None = None, lon: float | None = None, zoom: int | None = None) -> None:
+    """Keep the URL in step with what the user sees, so copying it shares the view."""
+    wanted = query_for(day, lat, lon, zoom)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def show_data_warnings(dataset: Dataset) -> None:
+    if dataset.warnings:
+        with st.sidebar.expander(f"{len(dataset.warnings)} data warning(s)"):
+            for w in dataset.warnings:
+                st.caption(str(w))

@@ -1,0 +1,94 @@
+"""The map page: scrub the date and watch control, front lines and events change."""
+
+import time
+from datetime import timedelta
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers import ui
+from layers.analysis import citations, key_places
+from layers.dates import day_label, parse_date
+from layers.render_folium import BASEMAPS, LAYERS, Toggles, base_map, faction_label, state_layers
+
+atlas = ui.open_atlas()
+if atlas is None:
+    st.stop()
+ds, timeline, meta = atlas.dataset, atlas.timeline, atlas.dataset.meta
+ui.show_data_warnings(ds)
+
+with st.sidebar:
+    shown = st.multiselect("Layers", LAYERS, default=[n for n in LAYERS if n != "provinces"])
+    basemap = st.selectbox("Basemap", list(BASEMAPS), help="Tiles need the internet; 'None' works offline.")
+    speed = st.select_slider("Play speed (seconds per change)", options=[0.5, 1.0, 2.0, 4.0], value=1.0)
+toggles = Toggles.from_names(shown)
+
+st.title("Pailin Atlas")
+st.caption(meta.title)
+day = atlas.day
+slider, back, forward, play = st.columns([8, 2, 2, 1.4], vertical_alignment="bottom")
+slider.slider("Date", min_value=meta.start, max_value=meta.end, step=timedelta(days=1), key=ui.DATE_KEY,
+              format="D MMM YYYY")
+previous, following = timeline.previous_change(day), timeline.next_change(day)
+back.button("◀ Previous change", on_click=ui.set_day, args=(previous,), disabled=previous is None,
+            width="stretch", help=f"Go to {previous.isoformat()}" if previous else None)
+forward.button("Next change ▶", on_click=ui.set_day, args=(following,), disabled=following is None,
+               width="stretch", help=f"Go to {following.isoformat()}" if following else None)
+playing = play.toggle("Play", key="atlas_playing")
+
+
+@st.fragment(run_every=speed if playing else None)
+def player() -> None:
+    # Advance through the change dates, one step per tick, then rerun the page to draw it.
+    if not st.session_state.get("atlas_playing"):
+        return
+    last = st.session_state.get("atlas_last_step", 0.0)
+    if time.monotonic() - last < speed * 0.9:
+        return
+    step = timeline.next_change(st.session_state[ui.DATE_KEY])
+    st.session_state["atlas_last_step"] = time.monotonic()
+    if step is None:
+        st.session_state["atlas_playing"] = False
+    else:
+        ui.set_day(step)
+    st.rerun(scope="app")
+
+
+player()
+
+state = timeline.state_on(day)
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    link = atlas.link
+    fmap = base_map(ds, basemap, provinces=toggles.provinces,
+                    location=(link.lat, link.lon) if link.has_view else None, zoom=link.zoom)
+    view = st_folium(fmap, feature_group_to_add=state_layers(state, toggles), key="atlas_map", height=640,
+                     use_container_width=True, returned_objects=["center", "zoom"])
+    center = (view or {}).get("center") or {}
+    ui.follow_in_url(day, center.get("lat"), center.get("lng"), (view or {}).get("zoom"))
+    st.caption("Zones and front lines are approximate reconstructions from the sources; click any feature for "
+               "its certainty and sources. Provinces are modern boundaries.")
+
+with right:
+    st.subheader(f"Situation on {day_label(day)}")
+    rows = [{"Place": s.name, "Held by": faction_label(ds, s.controller, state),
+             "Since": s.since.label() if s.since else "—", "Certainty": s.certainty or "—"}
+            for s in key_places(state.places, ds)]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    areas = state.area_by_faction
+    if areas:
+        st.markdown("**Area of the zones drawn** (km², UTM 48N)")
+        st.dataframe([{"Faction": faction_label(ds, f, state), "km²": round(a)} for f, a in
+                      sorted(areas.items(), key=lambda kv: -kv[1])], hide_index=True, width="stretch")
+    st.markdown(f"**Events within ±{state.window_days} days**")
+    if state.events.empty:
+        st.caption("No dated event in this window.")
+    for eid, row in state.events.iterrows():
+        when = parse_date(row["date"])
+        with st.container(border=True):
+            st.markdown(f"**{when.label()}** — {row['title']}")
+            if row["description"]:
+                st.caption(row["description"])
+            st.caption("Sources: " + "; ".join(citations(ds, row["sources"])))
+            if when.earliest != day:
+                st.button("Show this date", key=f"goto_{eid}", on_click=ui.set_day, args=(when.earliest,))
