@@ -2,14 +2,14 @@
 
 `base_map` depends only on the dataset and the basemap choice, never on the date, so the app can keep
 it (and the user's zoom and pan) while `state_layers` sends what changes. Every string that comes from
-data is escaped with `html.escape` before it reaches HTML: Folium's Popup and Tooltip do not escape.
+data is escaped (`escape` below) before it reaches HTML: Folium's Popup and Tooltip do not escape.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from html import escape
+from html import escape as _html_escape
 from typing import Any
 
 import folium
@@ -22,6 +22,13 @@ from .analysis import citations
 from .catalog import Dataset
 from .dates import day_label, parse_date
 from .timeline import State
+
+
+
+def escape(text: object) -> str:
+    """HTML-escape, and neutralise ` and $ too: Folium pastes tooltips into JS template literals."""
+    return _html_escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
+
 
 BASEMAPS: dict[str, Any] = {
     "Light (Esri)": xyz.Esri.WorldGrayCanvas,

@@ -43,11 +43,10 @@ class Atlas:
 def data_directory_input() -> Path:
     """Sidebar: which dataset to show (the built-in one, or a directory of the user's own layers)."""
     with st.sidebar:
-        text = st.text_input("Dataset directory", value=st.session_state.get(DATA_KEY, ""),
+        text = st.text_input("Dataset directory", key=DATA_KEY,
                              placeholder="built-in: Pailin campaign 1989–1998",
                              help="A directory of layers in the atlas schema (see docs/DATA_MODEL.md). "
                                   "Leave empty for the built-in dataset.")
-    st.session_state[DATA_KEY] = text
     return Path(text).expanduser() if text.strip() else BUILTIN_DIR
 
 

@@ -27,8 +27,9 @@ st.title("Pailin Atlas")
 st.caption(meta.title)
 day = atlas.day
 slider, back, forward, play = st.columns([8, 2, 2, 1.4], vertical_alignment="bottom")
-slider.slider("Date", min_value=meta.start, max_value=meta.end, step=timedelta(days=1), key=ui.DATE_KEY,
-              format="D MMM YYYY")
+st.session_state["date_slider"] = day  # the widget shows the shared date (kept across pages)
+slider.slider("Date", min_value=meta.start, max_value=meta.end, step=timedelta(days=1), key="date_slider",
+              format="D MMM YYYY", on_change=lambda: ui.set_day(st.session_state["date_slider"]))
 previous, following = timeline.previous_change(day), timeline.next_change(day)
 back.button("◀ Previous change", on_click=ui.set_day, args=(previous,), disabled=previous is None,
             width="stretch", help=f"Go to {previous.isoformat()}" if previous else None)

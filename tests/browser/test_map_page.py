@@ -1,0 +1,62 @@
+"""The map page in a real browser (offline): open, scrub, see the map and its date stamp change."""
+
+from playwright.sync_api import Page, expect
+
+from .conftest import map_frame, wait_for_app_idle
+
+
+def _stamp(page: Page) -> str:
+    frame = map_frame(page)
+    frame.wait_for_selector(".atlas-stamp")
+    return frame.locator(".atlas-stamp").inner_text()
+
+
+PAILIN_FILL_JS = """() => {
+  const fills = [];
+  window.map.eachLayer(l => {
+    const tip = l.getTooltip && l.getTooltip();
+    if (l instanceof L.CircleMarker && tip && String(tip.getContent()).replace(/<[^>]*>/g, "").trim().startsWith("Pailin /")) fills.push(l.options.fillColor);
+  });
+  return fills;
+}"""
+
+
+def _pailin_fill(page: Page) -> list[str]:
+    frame = map_frame(page)
+    frame.wait_for_selector(".leaflet-overlay-pane path")
+    return frame.evaluate(PAILIN_FILL_JS)
+
+
+def test_open_scrub_and_see_the_map_change(app_url: str, page: Page) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/?date=1994-03-25")
+    assert _stamp(page) == "as of 25 March 1994"
+    frame = map_frame(page)
+    assert frame.locator(".atlas-legend").count() == 1
+    assert frame.locator(".atlas-label", has_text="Pailin").count() >= 1
+    assert _pailin_fill(page) == ["#0072B2"]  # government blue on 25 March 1994
+
+    slider = page.locator('input[aria-label="Date"]')
+    slider.focus()
+    slider.press("ArrowRight")
+    wait_for_app_idle(page)
+    assert _stamp(page) == "as of 26 March 1994"
+    expect(page).to_have_url(__import__("re").compile(r"date=1994-03-26"))
+
+    # Jump to the Khmer Rouge recapture: the zones drawn change.
+    page.get_by_role("button", name="Next change ▶").click()
+    wait_for_app_idle(page)
+    assert _stamp(page) == "as of 19 April 1994"
+    assert map_frame(page).locator(".atlas-stamp").count() == 1  # replaced, not stacked
+    assert _pailin_fill(page) == ["#D55E00"]  # Khmer Rouge vermilion from 19 April 1994
+    assert map_frame(page).locator(".atlas-label", has_text="Pailin").count() >= 1
+    assert not errors, errors
+
+
+def test_phone_width_keeps_the_map_usable(app_url: str, page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{app_url}/?date=1996-10-01")
+    assert _stamp(page) == "as of 1 October 1996"
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert box is not None and box["width"] <= 390 and box["height"] > 300
