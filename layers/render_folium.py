@@ -13,6 +13,7 @@ from html import escape as _html_escape
 from typing import Any
 
 import folium
+import shapely
 import xyzservices.providers as xyz
 from branca.element import MacroElement
 from jinja2 import Template
@@ -118,7 +119,10 @@ def base_map(dataset: Dataset, basemap: str = "Light (Esri)", *, provinces: bool
     countries = dataset.countries
     if len(countries):
         folium.GeoJson(
-            _geojson(countries[["id", "name", "geometry"]]), name="borders",
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"id": cid},
+                 "geometry": _display(dataset, "countries", cid, row.geometry)}
+                for cid, row in countries.iterrows()]}, name="borders",
             style_function=lambda f: {
                 "fillColor": "#FFFFFF" if f["properties"]["id"] == "KHM" else style.NEUTRAL_COUNTRY,
                 "fillOpacity": 0.0 if f["properties"]["id"] == "KHM" else 0.45,
@@ -138,6 +142,19 @@ def base_map(dataset: Dataset, basemap: str = "Light (Esri)", *, provinces: bool
 
 def _geojson(frame: Any) -> dict[str, Any]:
     return json.loads(frame.to_json(drop_id=True))
+
+
+DISPLAY_TOLERANCE_DEG = 0.002  # ~200 m: invisible at the zooms the region is read at, a third of the bytes
+
+
+def _display(dataset: Dataset, layer: str, fid: str, geom: Any) -> dict[str, Any]:
+    """The feature's geometry simplified for the browser, computed once per loaded dataset."""
+    cache = dataset.__dict__.setdefault("_display_geometry", {})
+    key = (layer, fid)
+    if key not in cache:
+        small = shapely.set_precision(shapely.simplify(geom, DISPLAY_TOLERANCE_DEG), 1e-5)
+        cache[key] = small.__geo_interface__
+    return cache[key]
 
 
 def _popup(rows: list[tuple[str, str]], title: str) -> folium.Popup:
@@ -172,7 +189,7 @@ def state_layers(state: State, toggles: Toggles = Toggles()) -> list[folium.Feat
             end = parse_date(row["end"]).label() if row["end"] else "the end of the period"
             tip = f"{escape(row['name'])} — {escape(faction_label(ds, row['controller'], state))} ({escape(row['certainty'])})"
             folium.GeoJson(
-                {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
+                {"type": "Feature", "properties": {}, "geometry": _display(ds, "zones", zid, row.geometry)},
                 style_function=lambda _f, c=color, s=zstyle: {
                     "fillColor": c, "color": c, "fillOpacity": s.fill_opacity, "weight": 1.5,
                     "dashArray": s.dash},
