@@ -6,5 +6,10 @@ st.set_page_config(page_title="Pailin Atlas", page_icon=":world_map:", layout="w
 
 page = st.navigation([
     st.Page("pages/map.py", title="Map", default=True, url_path="map"),
+    st.Page("pages/timeline.py", title="Timeline", url_path="timeline"),
+    st.Page("pages/story.py", title="Story", url_path="story"),
+    st.Page("pages/places.py", title="Places", url_path="places"),
+    st.Page("pages/compare.py", title="Compare", url_path="compare"),
+    st.Page("pages/sources.py", title="Sources & method", url_path="sources"),
 ])
 page.run()

@@ -27,15 +27,18 @@ def control_periods(dataset: Dataset, place_ids: list[str] | None = None) -> pd.
     if place_ids is not None:
         control = control[control["place_id"].isin(place_ids)]
     end_cap = dataset.meta.end.toordinal() + 1
+    start_cap = dataset.meta.start.toordinal()
     rows = []
     for row in control.itertuples(index=False):
         faction = dataset.faction(row.controller)
         rows.append({
             "place_id": row.place_id, "place": dataset.places.loc[row.place_id, "name"],
-            "controller": row.controller, "controller_name": faction.name if faction else row.controller,
+            "controller": row.controller,
+            "controller_name": faction.name_on(date.fromordinal(max(row.start_day, start_cap))) if faction
+            else row.controller,
             "color": faction.color if faction else "#999999",
             "start": row.start.text, "end": row.end.text if row.end else None,
-            "start_date": date.fromordinal(row.start_day),
+            "start_date": date.fromordinal(max(row.start_day, start_cap)),
             "end_date": date.fromordinal(min(row.end_day, end_cap)),
             "period": f"{row.start.label()} to {row.end.label() if row.end else 'the end of the period'}",
             "certainty": row.certainty, "sources": ", ".join(row.sources),

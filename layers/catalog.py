@@ -217,7 +217,16 @@ def validate_path(path: Path) -> Report:
     """Validate a dataset directory, or a single GeoJSON layer file. Never raises for bad data."""
     path = Path(path)
     if path.is_dir():
-        return _Loader(path).run()
+        report = _Loader(path).run()
+        if report.dataset is not None:
+            from .story import load_story  # the story builds on a loaded dataset
+
+            try:
+                load_story(report.dataset)
+            except DataError as exc:
+                report.problems.extend(exc.problems)
+                report.dataset = None
+        return report
     if not path.exists():
         return Report([Problem(str(path), None, None, "does not exist.",
                                "give the path of a dataset directory or of a .geojson file.")])

@@ -50,8 +50,20 @@ def data_directory_input() -> Path:
     return Path(text).expanduser() if text.strip() else BUILTIN_DIR
 
 
+def _ensure_navigation() -> None:
+    # Streamlit decides per server process whether `pages/` means the legacy multipage mode, and only
+    # switches to st.navigation (app.py) once app.py has run. A first visitor arriving by a deep link to
+    # /timeline would otherwise get the page without app.py's navigation and layout; rerun it through app.py.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def open_atlas() -> Atlas | None:
     """Load the chosen dataset and set up the shared date; show problems instead of failing."""
+    _ensure_navigation()
     directory = data_directory_input()
     if not directory.is_dir():
         st.error(f"{directory} is not a directory. Showing nothing until it exists; clear the field for the "
