@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from .catalog import BUILTIN_DIR, load_dataset, validate_path
 from .dates import parse_day
 from .errors import DataError, DateError
+from .export import ExportError
 
 
 def _emit(payload: Any) -> None:
@@ -119,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--online", action="store_true", help="ask OpenStreetMap Nominatim (needs a network)")
     p.set_defaults(func=cmd_geocode)
+
+    from .cli_export import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -131,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(str(problem) + "\n")
         return _fail(f"the dataset cannot be used: {exc}",
                      {"errors": [p.to_dict() for p in exc.problems if p.severity == "error"]})
-    except DateError as exc:
+    except (DateError, ExportError) as exc:
         return _fail(str(exc))
 
 

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 from layers import ui
 from layers.analysis import citations, key_places
 from layers.dates import day_label, parse_date
+from layers.export import MIME, ExportError, animation_bytes, snapshot_bytes, snapshot_filename
 from layers.render_folium import BASEMAPS, LAYERS, Toggles, base_map, faction_label, state_layers
 
 atlas = ui.open_atlas()
@@ -64,8 +65,37 @@ with left:
     fmap = base_map(ds, basemap, provinces=toggles.provinces,
                     location=(link.lat, link.lon) if link.has_view else None, zoom=link.zoom)
     view = st_folium(fmap, feature_group_to_add=state_layers(state, toggles), key="atlas_map", height=640,
-                     use_container_width=True, returned_objects=["center", "zoom"])
+                     use_container_width=True, returned_objects=["center", "zoom", "bounds"])
     center = (view or {}).get("center") or {}
+    corners = (view or {}).get("bounds") or {}
+    sw, ne = corners.get("_southWest") or {}, corners.get("_northEast") or {}
+    bbox = (sw["lng"], sw["lat"], ne["lng"], ne["lat"]) if sw.get("lng") is not None and ne.get("lng") is not None \
+        else None
+    buttons = st.columns(5)
+    for col, fmt in zip(buttons, ("png", "pdf", "svg", "html", "geojson")):
+        col.download_button("Download " + ("GeoJSON" if fmt == "geojson" else fmt.upper()), key=f"download_{fmt}",
+                            mime=MIME[fmt],
+                            file_name=snapshot_filename(day, fmt), width="stretch",
+                            data=lambda fmt=fmt: snapshot_bytes(state, fmt, bbox=bbox, size="slide", toggles=toggles))
+    with st.expander("Download animation"):
+        a, b, c, d = st.columns(4)
+        first = a.date_input("From", value=max(meta.start, day - timedelta(days=180)), min_value=meta.start,
+                             max_value=meta.end, key="anim_from")
+        last = b.date_input("To", value=day, min_value=meta.start, max_value=meta.end, key="anim_to")
+        step = c.selectbox("Step", ["changes", "7 days", "30 days", "90 days"], key="anim_step")
+        fmt = d.selectbox("Format", ["gif", "mp4"], key="anim_fmt")
+        if st.button("Render animation", key="anim_go"):
+            bar = st.progress(0.0, text="Rendering frames…")
+            try:
+                data, frames = animation_bytes(
+                    timeline, first, last, step="changes" if step == "changes" else int(step.split()[0]), fmt=fmt,
+                    bbox=bbox, progress=lambda k, n: bar.progress(k / n, text=f"Frame {k} of {n}"))
+                st.session_state["anim_file"] = (data, f"pailin-atlas_{first}_{last}.{fmt}", fmt, frames)
+            except (ExportError, ValueError) as exc:
+                st.error(str(exc))
+        if "anim_file" in st.session_state:
+            data, name, kind, frames = st.session_state["anim_file"]
+            st.download_button(f"Download {name} ({frames} frames)", data=data, file_name=name, mime=MIME[kind])
     ui.follow_in_url(day, center.get("lat"), center.get("lng"), (view or {}).get("zoom"))
     st.caption("Zones and front lines are approximate reconstructions from the sources; click any feature for "
                "its certainty and sources. Provinces are modern boundaries.")

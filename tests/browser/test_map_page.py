@@ -60,3 +60,17 @@ def test_phone_width_keeps_the_map_usable(app_url: str, page: Page) -> None:
     assert _stamp(page) == "as of 1 October 1996"
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     assert box is not None and box["width"] <= 390 and box["height"] > 300
+
+
+def test_download_a_snapshot_of_the_date(app_url: str, page: Page, tmp_path) -> None:
+    page.goto(f"{app_url}/?date=1994-04-19")
+    assert _stamp(page) == "as of 19 April 1994"
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download PNG").click()
+    download = info.value
+    assert download.suggested_filename == "pailin-atlas_1994-04-19.png"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    from PIL import Image
+
+    assert Image.open(path).size == (1920, 1080)
