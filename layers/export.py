@@ -15,7 +15,8 @@ from folium.plugins import Timeline, TimelineSlider
 from .dates import parse_date
 from .errors import DateError
 from .export_geojson import Bbox, state_geojson_bytes
-from .render_folium import Toggles, escape, full_map
+from .dates import day_label
+from .render_folium import MapPanel, Toggles, base_map, escape, legend_html
 from .render_static import Canvas, render
 from .timeline import State
 from .timeline import Timeline as AtlasTimeline
@@ -132,23 +133,31 @@ _POINT_JS = """function (feature, latlng) {
 
 
 def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggles()) -> bytes:
-    """A standalone interactive map of the date, plus a time slider over the whole period (all data embedded)."""
+    """A standalone interactive map with its own time slider over the whole period (all data embedded),
+    opened at the snapshot's date and view."""
     ds = state.dataset
-    fmap = full_map(state, toggles, "OpenStreetMap")
+    fmap = base_map(ds, "OpenStreetMap", provinces=toggles.provinces)
     if bbox is not None:
         fmap.fit_bounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]])
     data = {"type": "FeatureCollection", "features": _interval_features(state.timeline)}
-    timeline_layer = Timeline(data, style=folium.JsCode(_STYLE_JS), point_to_layer=folium.JsCode(_POINT_JS),
-                              name="Whole period (use the time slider)", show=False)
+    timeline_layer = Timeline(data, style=folium.JsCode(_STYLE_JS), point_to_layer=folium.JsCode(_POINT_JS))
     timeline_layer.add_to(fmap)
     slider = TimelineSlider(auto_play=False, start=ds.meta.start.isoformat(), end=ds.meta.end.isoformat(),
-                            date_options="YYYY-MM-DD", enable_playback=True, enable_keyboard_controls=True,
-                            show_ticks=False, duration=60000)
+                            date_options="D MMMM YYYY", enable_playback=True, enable_keyboard_controls=True,
+                            show_ticks=False, duration=120000)
     slider.add_timelines(timeline_layer).add_to(fmap)
-    note = folium.Element(
-        f"<!-- Pailin Atlas snapshot of {state.day.isoformat()}; sources: "
-        f"{escape(json.dumps(sorted(ds.sources)))} -->")
-    fmap.get_root().html.add_child(note)
+    chrome = folium.FeatureGroup(name="title and legend", control=False)
+    MapPanel(f"<b>{escape(ds.meta.title)}</b><br>Snapshot of {escape(day_label(state.day))}: drag the slider "
+             "below to see any date. Zones and front lines are approximate; hover for details.",
+             "topright", "atlas-title").add_to(chrome)
+    MapPanel(legend_html(state, Toggles(events=True)), "topright", "atlas-legend").add_to(chrome)
+    chrome.add_to(fmap)
+    start_ms = int((state.day - date(1970, 1, 1)).total_seconds() * 1000)
+    # The slider is created further down the page's script: move it once the page has loaded.
+    fmap.get_root().script.add_child(folium.Element(
+        f'window.addEventListener("load", function () {{ {slider.get_name()}.setTime({start_ms}); }});'))
+    fmap.get_root().html.add_child(folium.Element(
+        f"<!-- Pailin Atlas snapshot of {state.day.isoformat()}; sources cited by id in each feature -->"))
     return fmap.get_root().render().encode("utf-8")
 
 

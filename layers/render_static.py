@@ -61,7 +61,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None) -> Figure:
     """Draw the state; `bbox` is (west, south, east, north) in degrees, default the dataset's view."""
     ds = state.dataset
     fig = Figure(figsize=(canvas.width_px / canvas.dpi, canvas.height_px / canvas.dpi), dpi=canvas.dpi)
-    scale = canvas.width_px / canvas.dpi / 19.2 * 1.0  # text grows with the physical width
+    scale = max(0.9, canvas.width_px / canvas.dpi / 19.2)  # text grows with the physical width, readable in print
     ax = fig.add_axes((0.01, 0.07, 0.98, 0.83))
     ax.set_facecolor("#EAF2F8")
     ax.set_xticks([])

@@ -60,7 +60,7 @@ def test_pdf_has_one_page_and_svg_parses(timeline):
 def test_html_holds_the_data_and_its_slider(timeline):
     html = snapshot_bytes(timeline.state_on(date(1994, 4, 19)), "html").decode()
     assert "L.timelineSliderControl" in html or "timelineSliderControl" in html
-    assert "as of 19 April 1994" in html
+    assert "Snapshot of 19 April 1994" in html and "setTime(766713600000)" in html
     assert "Khmer Rouge retake Pailin" in html
 
 
