@@ -100,7 +100,7 @@ PANEL_CSS = """
 .atlas-label { font: 600 11px system-ui, sans-serif; color: #111; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; }
 .atlas-label.minor { font-weight: 400; color: #333; }
-@media (max-width: 420px) { .atlas-legend { display: none; } .atlas-stamp { font-size: 13px; } }
+@media (max-width: 480px) { .atlas-legend { display: none; } .atlas-stamp { font-size: 13px; } }
 </style>
 """
 

@@ -74,3 +74,16 @@ def test_download_a_snapshot_of_the_date(app_url: str, page: Page, tmp_path) -> 
     from PIL import Image
 
     assert Image.open(path).size == (1920, 1080)
+
+
+def test_play_steps_through_the_change_dates(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-03-25")
+    assert _stamp(page) == "as of 25 March 1994"
+    page.get_by_text("Play", exact=True).click()
+    # The next change after 25 March 1994 is 19 April 1994; then the player keeps going.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('iframe')].some(f => { try {
+             return [...f.contentDocument.querySelectorAll('.atlas-stamp')].some(e => e.innerText.trim() === 'as of 19 April 1994');
+           } catch (e) { return false; } })""", timeout=30_000)
+    page.get_by_text("Play", exact=True).click()  # pause
+    wait_for_app_idle(page)
