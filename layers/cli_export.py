@@ -27,7 +27,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     day = parse_day(args.date, earliest=dataset.meta.start, latest=dataset.meta.end)
     bbox = parse_bbox(args.bbox) if args.bbox else None
     size = parse_size(args.size)
-    data = snapshot_bytes(Timeline(dataset).state_on(day), args.format, bbox=bbox, size=size)
+    data = snapshot_bytes(Timeline(dataset).state_on(day), args.format, bbox=bbox, size=size, basemap=args.basemap)
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": args.format, "date": day.isoformat(),
                                  "bytes": len(data)}) + "\n")
@@ -55,6 +55,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--bbox", help="W,S,E,N in degrees (default: the dataset's view)")
     p.add_argument("--size", default="slide", help="slide (1920x1080), a4 (300 dpi), square, or WxH px")
+    p.add_argument("--basemap", default="vector", choices=["vector", "light", "osm", "satellite"],
+                   help="vector works offline; tiles fall back to vector when unavailable")
     p.add_argument("--data", default=None, help="dataset directory (default: built-in geodata/)")
     p.set_defaults(func=cmd_snapshot)
     p = sub.add_parser("animate", help="an animated GIF or MP4 of a period")

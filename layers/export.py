@@ -64,7 +64,7 @@ def snapshot_filename(day: date, fmt: str) -> str:
 
 
 def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: str | Canvas = "slide",
-                   toggles: Toggles = Toggles()) -> bytes:
+                   toggles: Toggles = Toggles(), basemap: str = "vector") -> bytes:
     """One file documenting the state on its date, for the view `bbox` (west, south, east, north)."""
     if fmt == "geojson":
         return state_geojson_bytes(state, bbox)
@@ -73,7 +73,7 @@ def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: st
     if fmt not in ("png", "pdf", "svg"):
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}.")
     canvas = parse_size(size) if isinstance(size, str) else size
-    fig = render(state, canvas, bbox)
+    fig = render(state, canvas, bbox, basemap)
     out = io.BytesIO()
     metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
                 "svg": {"Date": None}}[fmt]

@@ -1,14 +1,19 @@
-"""The state on a date drawn as a static image with a matplotlib Figure (never pyplot), offline.
+"""The state on a date drawn as a static image with a matplotlib Figure (never pyplot).
 
 Drawn in UTM 48N (EPSG:32648): the projection the atlas measures in, so the scale bar is true across
-the region. The basemap is vector (Natural Earth countries and provinces from the dataset): tiles are
-not fetched here, so an image never comes out blank or broken for lack of a network.
+the region. The basemap is always the vector one (Natural Earth countries and provinces from the
+dataset); when asked and online, map tiles (contextily + xyzservices, cached on disk) are laid under it.
+A tile failure or a slow network falls back to vector within a few seconds, and the image says which
+basemap it used: never a blank or broken image.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -57,8 +62,42 @@ def _lines(geom: shapely.Geometry) -> list[np.ndarray]:
     return [np.asarray(p.coords) for p in parts if p.geom_type == "LineString" and not p.is_empty]
 
 
-def render(state: State, canvas: Canvas, bbox: Bbox | None = None) -> Figure:
-    """Draw the state; `bbox` is (west, south, east, north) in degrees, default the dataset's view."""
+TILE_TIMEOUT_S = 8.0
+TILE_PROVIDERS = {"osm": "OpenStreetMap.Mapnik", "light": "Esri.WorldGrayCanvas", "satellite": "Esri.WorldImagery"}
+
+
+def _tiles(bounds: tuple[float, float, float, float], provider_name: str) -> tuple[np.ndarray, tuple, str] | None:
+    """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time."""
+    import contextily as ctx
+    import xyzservices.providers as xyz
+
+    provider = xyz.query_name(TILE_PROVIDERS.get(provider_name, provider_name))
+    ctx.set_cache_dir(str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pailin-atlas" / "tiles"))
+    to_merc = Transformer.from_crs(METRIC_CRS, "EPSG:3857", always_xy=True)
+    xs, ys = to_merc.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
+    result: dict[str, object] = {}
+
+    def fetch() -> None:
+        try:
+            img, ext = ctx.bounds2img(min(xs), min(ys), max(xs), max(ys), source=provider, ll=False)
+            result["tiles"] = ctx.warp_tiles(img, ext, t_crs=METRIC_CRS)
+        except Exception as exc:  # any network or decoding failure means: draw the vector basemap
+            result["error"] = exc
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    worker.start()
+    worker.join(TILE_TIMEOUT_S)
+    if "tiles" not in result:
+        return None
+    image, extent = result["tiles"]  # type: ignore[misc]
+    return image, extent, provider.get("attribution", provider_name)
+
+
+def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str = "vector") -> Figure:
+    """Draw the state; `bbox` is (west, south, east, north) in degrees, default the dataset's view.
+
+    `basemap`: "vector" (offline), or a tile provider ("light", "osm", "satellite") tried first.
+    """
     ds = state.dataset
     fig = Figure(figsize=(canvas.width_px / canvas.dpi, canvas.height_px / canvas.dpi), dpi=canvas.dpi)
     scale = max(0.9, canvas.width_px / canvas.dpi / 19.2)  # text grows with the physical width, readable in print
@@ -79,12 +118,22 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None) -> Figure:
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     colors = {fid: f.color for fid, f in ds.factions.items()}
+    tiles = _tiles((x0, y0, x1, y1), basemap) if basemap != "vector" else None
+    if tiles is not None:
+        image, extent, tile_credit = tiles
+        ax.imshow(image, extent=extent, zorder=0, interpolation="bilinear")
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        basemap_note = f"Basemap tiles: {tile_credit}."
+    else:
+        basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
 
     for cid, row in ds.countries.iterrows():
         path = _polygon_path(_metric(row.geometry))
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor="#FFFFFF" if cid == "KHM" else style.NEUTRAL_COUNTRY,
-                                   edgecolor=style.BORDER, linewidth=1.2 * scale, zorder=1))
+                                   alpha=0.25 if tiles is not None else 1.0, edgecolor=style.BORDER,
+                                   linewidth=1.2 * scale, zorder=1))
     for _, row in ds.provinces.iterrows():
         path = _polygon_path(_metric(row.geometry))
         if path is not None:
@@ -155,8 +204,9 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None) -> Figure:
     if len(used) > 12:
         sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
     fig.text(0.01, 0.035, textwrap.shorten(sources, 260), fontsize=7 * scale, va="center", color="#333333")
-    fig.text(0.01, 0.012, "Made with Natural Earth. Places: GeoNames (CC BY 4.0). Zones and front lines are approximate "
-             "reconstructions from the sources. Pailin Atlas.", fontsize=7 * scale, va="center", color="#555555")
+    fig.text(0.01, 0.012, f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). Zones and front "
+             "lines are approximate reconstructions from the sources. Pailin Atlas.", fontsize=7 * scale, va="center",
+             color="#555555", gid="attribution")
     return fig
 
 

@@ -10,6 +10,8 @@ from layers import ui
 from layers.analysis import citations, key_places
 from layers.dates import day_label, parse_date
 from layers.export import MIME, ExportError, animation_bytes, snapshot_bytes, snapshot_filename
+
+TILES_FOR = {"Light (Esri)": "light", "OpenStreetMap": "osm", "Satellite (Esri)": "satellite"}
 from layers.render_folium import BASEMAPS, LAYERS, Toggles, base_map, faction_label, state_layers
 
 atlas = ui.open_atlas()
@@ -76,7 +78,8 @@ with left:
         col.download_button("Download " + ("GeoJSON" if fmt == "geojson" else fmt.upper()), key=f"download_{fmt}",
                             mime=MIME[fmt],
                             file_name=snapshot_filename(day, fmt), width="stretch",
-                            data=lambda fmt=fmt: snapshot_bytes(state, fmt, bbox=bbox, size="slide", toggles=toggles))
+                            data=lambda fmt=fmt: snapshot_bytes(state, fmt, bbox=bbox, size="slide", toggles=toggles,
+                                                                 basemap=TILES_FOR.get(basemap, "vector")))
     with st.expander("Download animation"):
         a, b, c, d = st.columns(4)
         first = a.date_input("From", value=max(meta.start, day - timedelta(days=180)), min_value=meta.start,

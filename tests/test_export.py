@@ -107,3 +107,25 @@ def test_cli_snapshot(tmp_path, capsys):
     assert Image.open(out).size == (1080, 1080)
     assert main(["snapshot", "--date", "1994-04-31", "--format", "png", "--out", str(out)]) == 1
     assert "not a real day" in capsys.readouterr().err
+
+
+def test_tiles_fall_back_to_the_vector_basemap_and_say_so(timeline, monkeypatch):
+    import layers.render_static as rs
+
+    monkeypatch.setattr(rs, "_tiles", lambda bounds, name: None)  # as when offline or the server fails
+    fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="light")
+    credit = next(t.get_text() for t in fig.texts if t.get_gid() == "attribution")
+    assert "map tiles unavailable" in credit and "Natural Earth" in credit
+    fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="vector")
+    assert "unavailable" not in next(t.get_text() for t in fig.texts if t.get_gid() == "attribution")
+
+
+def test_tiles_are_drawn_under_the_layers_when_available(timeline, monkeypatch):
+    import numpy as np
+
+    import layers.render_static as rs
+
+    monkeypatch.setattr(rs, "_tiles", lambda b, name: (np.zeros((4, 4, 3), dtype=np.uint8), (b[0], b[2], b[1], b[3]),
+                                                      "Tiles (c) Test"))
+    fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="osm")
+    assert fig.axes[0].images and "Tiles (c) Test" in next(t.get_text() for t in fig.texts if t.get_gid() == "attribution")
