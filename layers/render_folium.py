@@ -157,10 +157,15 @@ def _display(dataset: Dataset, layer: str, fid: str, geom: Any) -> dict[str, Any
     return cache[key]
 
 
-def _popup(rows: list[tuple[str, str]], title: str) -> folium.Popup:
+def _popup_html(rows: list[tuple[str, str]], title: str) -> str:
+    """A popup's HTML; every value in `rows` must already be escaped."""
     body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{escape(k)}</th><td>{v}</td></tr>"
                    for k, v in rows)
-    return folium.Popup(f"<b>{escape(title)}</b><table>{body}</table>", max_width=320)
+    return f"<b>{escape(title)}</b><table>{body}</table>"
+
+
+def _popup(rows: list[tuple[str, str]], title: str) -> folium.Popup:
+    return folium.Popup(_popup_html(rows, title), max_width=320)
 
 
 def _sources_html(dataset: Dataset, ids: Any) -> str:
@@ -246,20 +251,43 @@ def state_layers(state: State, toggles: Toggles = Toggles()) -> list[folium.Feat
     return groups
 
 
+_BIND_JS = folium.JsCode("""function (feature, layer) {
+  layer.bindTooltip(feature.properties.tooltip);
+  layer.bindPopup(feature.properties.popup, {maxWidth: 320});
+}""")
+_LABEL_JS = folium.JsCode("""function (feature, layer) {
+  layer.setIcon(L.divIcon({html: feature.properties.label, className: "", iconSize: [160, 16], iconAnchor: [-9, 8]}));
+}""")
+
+
+def _points_layer(features: list[dict[str, Any]], name: str) -> folium.GeoJson:
+    """One GeoJSON layer of circle markers styled from their properties: one JSON blob instead of
+    hundreds of templated elements (which is what made each date step slow)."""
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, name=name, marker=folium.CircleMarker(),
+        style_function=lambda f: f["properties"]["style"], on_each_feature=_BIND_JS)
+
+
+def _feature(point: Any, style_: dict[str, Any], tooltip: str, popup: folium.Popup | str, **extra: Any) -> dict[str, Any]:
+    html = popup if isinstance(popup, str) else popup.html.render()
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
+            "properties": {"style": style_, "tooltip": tooltip, "popup": html, **extra}}
+
+
 def _places_group(state: State, colors: dict[str, str]) -> folium.FeatureGroup:
     ds = state.dataset
     group = folium.FeatureGroup(name="places")
     places = ds.places
+    markers, labels = [], []
     for status in state.places:
         row = places.loc[status.place_id]
         point = row.geometry
-        color = style.controller_color(colors, status.controller)
         holder = faction_label(ds, status.controller, state)
         since = status.since.label() if status.since else "—"
         names = row["name"] + (f" / {row['name_km']}" if row["name_km"] else "") + \
             (f" / {row['name_th']}" if row["name_th"] else "")
         location_note = row["certainty"] + (f" (±{row['uncertainty_km']:g} km)" if row["uncertainty_km"] else "")
-        popup = _popup([
+        popup = _popup_html([
             ("Held by", escape(holder) + (" (from its zone)" if status.derived_from_zone else "")),
             ("Since", escape(since)),
             ("Control certainty", escape(status.certainty or "—")),
@@ -269,21 +297,20 @@ def _places_group(state: State, colors: dict[str, str]) -> folium.FeatureGroup:
                                  (row["gazetteer_note"] or "not in a gazetteer"))),
             ("Sources", _sources_html(ds, sorted(set(row["sources"]) | set(status.sources)))),
         ], names)
-        folium.CircleMarker(
-            location=(point.y, point.x), radius=style.place_radius(row["kind"], bool(row["key"])),
-            color="#000000", weight=1.2, fill=True, fill_color=color, fill_opacity=0.95,
-            dash_array="3 3" if row["certainty"] in ("derived", "unverified") else None,
-            tooltip=folium.Tooltip(f"{escape(names)} — {escape(holder)} since {escape(since)}"),
-            popup=popup,
-        ).add_to(group)
+        markers.append(_feature(point, {
+            "radius": style.place_radius(row["kind"], bool(row["key"])), "color": "#000000", "weight": 1.2, "fill": True,
+            "fillColor": style.controller_color(colors, status.controller), "fillOpacity": 0.95,
+            "dashArray": "3 3" if row["certainty"] in ("derived", "unverified") else None},
+            f"{escape(names)} — {escape(holder)} since {escape(since)}", popup, id=status.place_id))
         if row["key"] or row["kind"] in style.LABELLED_KINDS and row["country"] == "KH":
             css = "atlas-label" if row["key"] else "atlas-label minor"
-            folium.Marker(
-                location=(point.y, point.x),
-                icon=folium.DivIcon(html=f'<div class="{css}">{escape(row["name"])}</div>',
-                                    icon_size=(160, 16), icon_anchor=(-9, 8)),
-                interactive=False,
-            ).add_to(group)
+            labels.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
+                           "properties": {"label": f'<div class="{css}">{escape(row["name"])}</div>'}})
+    _points_layer(markers, "place markers").add_to(group)
+    if labels:
+        folium.GeoJson({"type": "FeatureCollection", "features": labels}, name="place labels",
+                       marker=folium.Marker(icon=folium.DivIcon(), interactive=False),
+                       on_each_feature=_LABEL_JS).add_to(group)
     return group
 
 
@@ -291,6 +318,7 @@ def _events_group(state: State) -> folium.FeatureGroup:
     ds = state.dataset
     group = folium.FeatureGroup(name="events")
     today = state.day.toordinal()
+    features = []
     for eid, row in state.events.iterrows():
         if row.geometry is None:
             continue
@@ -300,16 +328,16 @@ def _events_group(state: State) -> folium.FeatureGroup:
         figures = "<br>".join(
             escape(f"{f.get('what')}: {f.get('value')}" + (" (approx.)" if f.get("approx") else "")
                    + f" — {', '.join(f.get('sources', []))}") for f in row["figures"])
-        folium.CircleMarker(
-            location=(row.geometry.y, row.geometry.x), radius=11 if days_ago in (0, 1) else 9,
-            color="#000000", weight=2 if days_ago >= 0 else 1, opacity=opacity,
-            fill=days_ago >= 0, fill_color="#FFFFFF", fill_opacity=0.6 * opacity,
-            dash_array="2 3" if days_ago < 0 else None,
-            tooltip=folium.Tooltip(f"{escape(when.label())}: {escape(row['title'])}"),
-            popup=_popup([("Date", escape(when.label())), ("What", escape(row["description"] or "")),
-                          ("Figures", figures), ("Certainty", escape(row["certainty"])),
-                          ("Sources", _sources_html(ds, row["sources"]))], row["title"]),
-        ).add_to(group)
+        popup = _popup_html([("Date", escape(when.label())), ("What", escape(row["description"] or "")),
+                             ("Figures", figures), ("Certainty", escape(row["certainty"])),
+                             ("Sources", _sources_html(ds, row["sources"]))], row["title"])
+        features.append(_feature(row.geometry, {
+            "radius": 11 if days_ago in (0, 1) else 9, "color": "#000000", "weight": 2 if days_ago >= 0 else 1,
+            "opacity": opacity, "fill": days_ago >= 0, "fillColor": "#FFFFFF", "fillOpacity": 0.6 * opacity,
+            "dashArray": "2 3" if days_ago < 0 else None},
+            f"{escape(when.label())}: {escape(row['title'])}", popup, id=eid))
+    if features:
+        _points_layer(features, "event markers").add_to(group)
     return group
 
 

@@ -73,7 +73,7 @@ with left:
     sw, ne = corners.get("_southWest") or {}, corners.get("_northEast") or {}
     bbox = (sw["lng"], sw["lat"], ne["lng"], ne["lat"]) if sw.get("lng") is not None and ne.get("lng") is not None \
         else None
-    buttons = st.columns(5)
+    buttons = st.columns(3) + st.columns(3)[:2]
     for col, fmt in zip(buttons, ("png", "pdf", "svg", "html", "geojson")):
         col.download_button("Download " + ("GeoJSON" if fmt == "geojson" else fmt.upper()), key=f"download_{fmt}",
                             mime=MIME[fmt],

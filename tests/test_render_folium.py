@@ -20,10 +20,9 @@ def _html(state, toggles=Toggles()) -> str:
 
 def _place_marker_color(state, place_id):
     group = next(g for g in state_layers(state) if g.layer_name == "places")
-    point = state.dataset.places.loc[place_id].geometry
-    marker = next(c for c in group._children.values()
-                  if type(c).__name__ == "CircleMarker" and c.location == [point.y, point.x])
-    return marker.options["fill_color"] if "fill_color" in marker.options else marker.options["fillColor"]
+    markers = next(c for c in group._children.values() if getattr(c, "layer_name", "") == "place markers")
+    feature = next(f for f in markers.data["features"] if f["properties"]["id"] == place_id)
+    return feature["properties"]["style"]["fillColor"]
 
 
 @pytest.mark.parametrize("day, controller", [(date(1994, 3, 25), "government"), (date(1994, 5, 1), "khmer_rouge"),

@@ -15,7 +15,7 @@ PAILIN_FILL_JS = """() => {
   const fills = [];
   window.map.eachLayer(l => {
     const tip = l.getTooltip && l.getTooltip();
-    if (l instanceof L.CircleMarker && tip && String(tip.getContent()).replace(/<[^>]*>/g, "").trim().startsWith("Pailin /")) fills.push(l.options.fillColor);
+    if (l instanceof L.CircleMarker && tip && String(tip.getContent()).replace(/<[^>]*>/g, "").trim().startsWith("Pailin /")) fills.push(l.options.fill && l.options.fillOpacity > 0.5 ? l.options.fillColor : "hollow");
   });
   return fills;
 }"""
