@@ -96,6 +96,7 @@ class Timeline:
         self.change_days = np.unique(bounds[bounds < OPEN_END])
         self._segments: dict[int, Segment] = {}
         self._derived_fronts: dict[int, list[dict[str, Any]]] = {}
+        self._place_statuses: dict[int, tuple[PlaceStatus, ...]] = {}
 
     # - change dates -
 
@@ -154,6 +155,25 @@ class Timeline:
         last_day = int(self.change_days[i + 1]) - 1 if i + 1 < len(self.change_days) else OPEN_END - 1
         return Segment(i, first_day, last_day, zones, fronts, place_periods, by_faction)
 
+    def place_statuses(self, segment: Segment) -> tuple[PlaceStatus, ...]:
+        """Who held each place (in the dataset's order) during `segment`."""
+        cached = self._place_statuses.get(segment.index)
+        if cached is None:
+            places, periods = self.dataset.places, self.periods
+            out = []
+            for pos, row in enumerate(segment.place_periods):
+                pid, name = places.index[pos], places["name"].iat[pos]
+                if row < 0:
+                    out.append(PlaceStatus(pid, name, None, None, None, None, tuple(places["sources"].iat[pos])))
+                    continue
+                period = periods.iloc[int(row)]
+                out.append(PlaceStatus(pid, name, period["controller"], period["start"], period["end"],
+                                       period["certainty"], tuple(period["sources"]), period["zone_id"]))
+            if len(self._place_statuses) >= _SEGMENT_CACHE_SIZE:
+                self._place_statuses.pop(next(iter(self._place_statuses)))
+            cached = self._place_statuses[segment.index] = tuple(out)
+        return cached
+
     def derived_frontlines(self, segment: Segment) -> list[dict[str, Any]]:
         """Lines where zones of opposing factions touch during `segment` (WGS 84 geometries)."""
         cached = self._derived_fronts.get(segment.index)
@@ -198,22 +218,9 @@ class State:
     def derived_frontlines(self) -> list[dict[str, Any]]:
         return self.timeline.derived_frontlines(self.segment)
 
-    @cached_property
+    @property
     def places(self) -> list[PlaceStatus]:
-        places = self.dataset.places
-        periods = self.timeline.periods
-        out = []
-        for pos, row in enumerate(periods_of := self.segment.place_periods):
-            pid = places.index[pos]
-            name = places["name"].iat[pos]
-            if row < 0:
-                out.append(PlaceStatus(pid, name, None, None, None, None, tuple(places["sources"].iat[pos])))
-                continue
-            period = periods.iloc[int(row)]
-            out.append(PlaceStatus(pid, name, period["controller"], period["start"], period["end"],
-                                   period["certainty"], tuple(period["sources"]), period["zone_id"]))
-        del periods_of
-        return out
+        return list(self.timeline.place_statuses(self.segment))
 
     def place(self, place_id: str) -> PlaceStatus:
         pos = self.dataset.places.index.get_loc(place_id)

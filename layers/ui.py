@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,18 +15,26 @@ import streamlit as st
 from .catalog import BUILTIN_DIR, Dataset, load_dataset
 from .deeplink import DeepLink, parse_deep_link, query_for
 from .errors import DataError
+from .render_folium import feature_store
 from .timeline import Timeline
 
 DATE_KEY = "atlas_date"
 DATA_KEY = "atlas_data_dir"
 DEFAULT_DAY = date(1994, 4, 19)
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/ (.streamlit/config.toml)
 
 
 @st.cache_resource(show_spinner="Loading the layers…")
 def _load(directory: str, _mtime: float) -> tuple[Dataset, Timeline]:
     # One shared, read-only Dataset and Timeline per directory (and file version); never mutated per session.
     dataset = load_dataset(directory)
-    return dataset, Timeline(dataset)
+    timeline = Timeline(dataset)
+    # Streamlit runs a full garbage collection after every run (runner.postScriptGC): over the ~120,000
+    # objects that the libraries and the data leave, that took about 80 ms per date step. Freezing them
+    # (they live as long as the server) leaves the collection only what the runs themselves make.
+    gc.collect()
+    gc.freeze()
+    return dataset, timeline
 
 
 def _mtime(directory: Path) -> float:
@@ -105,3 +117,28 @@ def show_data_warnings(dataset: Dataset) -> None:
         with st.sidebar.expander(f"{len(dataset.warnings)} data warning(s)"):
             for w in dataset.warnings:
                 st.caption(str(w))
+
+
+def feature_store_url(dataset: Dataset, provinces: bool) -> str | None:
+    """The URL path the map fetches its feature store from, written once per content; None (embed the
+    store in the map instead) when the server does not serve static files or the file cannot be written.
+
+    Sent with the map, the store would travel with every rerun; as a static file the browser fetches it
+    once and a date step sends only the date's view.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    urls = dataset.__dict__.setdefault("_store_urls", {})
+    if provinces not in urls:
+        text = feature_store(dataset, provinces=provinces).encode("utf-8")
+        name = f"atlas-store-{hashlib.sha256(text).hexdigest()[:20]}.json"
+        try:
+            if not (STATIC_DIR / name).is_file():
+                STATIC_DIR.mkdir(exist_ok=True)
+                with tempfile.NamedTemporaryFile(dir=STATIC_DIR, suffix=".part", delete=False) as part:
+                    part.write(text)
+                os.replace(part.name, STATIC_DIR / name)
+            urls[provinces] = f"/app/static/{name}"
+        except OSError:
+            urls[provinces] = None
+    return urls[provinces]

@@ -28,17 +28,7 @@ toggles = Toggles.from_names(shown)
 
 st.title("Pailin Atlas")
 st.caption(meta.title)
-day = atlas.day
-slider, back, forward, play = st.columns([8, 2, 2, 1.4], vertical_alignment="bottom")
-st.session_state["date_slider"] = day  # the widget shows the shared date (kept across pages)
-slider.slider("Date", min_value=meta.start, max_value=meta.end, step=timedelta(days=1), key="date_slider",
-              format="D MMM YYYY", on_change=lambda: ui.set_day(st.session_state["date_slider"]))
-previous, following = timeline.previous_change(day), timeline.next_change(day)
-back.button("◀ Previous change", on_click=ui.set_day, args=(previous,), disabled=previous is None,
-            width="stretch", help=f"Go to {previous.isoformat()}" if previous else None)
-forward.button("Next change ▶", on_click=ui.set_day, args=(following,), disabled=following is None,
-               width="stretch", help=f"Go to {following.isoformat()}" if following else None)
-playing = play.toggle("Play", key="atlas_playing")
+day, playing = atlas.day, st.session_state.get("atlas_playing", False)
 
 
 @st.fragment(run_every=speed if playing else None)
@@ -60,14 +50,54 @@ def player() -> None:
 
 player()
 
+
+def view_of(returned: dict | None) -> tuple:
+    center = (returned or {}).get("center") or {}
+    return center.get("lat"), center.get("lng"), (returned or {}).get("zoom")
+
+
+@st.fragment
+def date_and_map() -> dict | None:
+    """The date slider and the map. A date step reruns only this, so the map changes at once; the rest of
+    the page (situation, downloads, the URL) follows in a full rerun started at the end."""
+    now = atlas.day
+    if st.session_state.get("date_slider") != now:
+        # The date moved elsewhere (a button, an event, Play, another page). Set only then: setting it on
+        # every run would undo the steps the user took while the run was on its way.
+        st.session_state["date_slider"] = now
+    st.slider("Date", min_value=meta.start, max_value=meta.end, step=timedelta(days=1), key="date_slider",
+              format="D MMM YYYY", on_change=lambda: ui.set_day(st.session_state["date_slider"]))
+    # The base map opens where the link said when it is first drawn (or its tiles change) and then stays:
+    # a base that moved with the URL would be redrawn, losing the user's view, on every step.
+    link, drawn_with = atlas.link, (basemap, toggles.provinces)
+    if st.session_state.get("atlas_base", (None,))[0] != drawn_with:
+        st.session_state["atlas_base"] = (drawn_with, (link.lat, link.lon) if link.has_view else None, link.zoom)
+    _, location, zoom = st.session_state["atlas_base"]
+    fmap = base_map(ds, basemap, provinces=toggles.provinces, location=location, zoom=zoom,
+                    store_url=ui.feature_store_url(ds, toggles.provinces))
+    returned = st_folium(fmap, feature_group_to_add=state_layers(timeline.state_on(now), toggles), key="atlas_map",
+                         height=640, use_container_width=True, returned_objects=["center", "zoom", "bounds"])
+    shows = (now, view_of(returned))
+    if page_shows is not None and shows != page_shows:
+        # A new run clears the messages not yet sent; give the server a moment to send the map first.
+        time.sleep(0.12)
+        st.rerun(scope="app")
+    return returned
+
+
 state = timeline.state_on(day)
+page_shows = None  # what the rest of the page is drawn for, read by the fragment's own reruns
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    link = atlas.link
-    fmap = base_map(ds, basemap, provinces=toggles.provinces,
-                    location=(link.lat, link.lon) if link.has_view else None, zoom=link.zoom)
-    view = st_folium(fmap, feature_group_to_add=state_layers(state, toggles), key="atlas_map", height=640,
-                     use_container_width=True, returned_objects=["center", "zoom", "bounds"])
+    previous, following = timeline.previous_change(day), timeline.next_change(day)
+    back, forward, play = st.columns([2.2, 2, 1.4], vertical_alignment="bottom")
+    back.button("◀ Previous change", on_click=ui.set_day, args=(previous,), disabled=previous is None,
+                width="stretch", help=f"Go to {previous.isoformat()}" if previous else None)
+    forward.button("Next change ▶", on_click=ui.set_day, args=(following,), disabled=following is None,
+                   width="stretch", help=f"Go to {following.isoformat()}" if following else None)
+    play.toggle("Play", key="atlas_playing", help="Step through the change dates (speed in the sidebar)")
+    view = date_and_map()
+    page_shows = (day, view_of(view))
     center = (view or {}).get("center") or {}
     corners = (view or {}).get("bounds") or {}
     sw, ne = corners.get("_southWest") or {}, corners.get("_northEast") or {}

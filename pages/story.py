@@ -42,7 +42,8 @@ with text:
     if st.button("Open this date on the map"):
         st.switch_page("pages/map.py")
 with picture:
-    st_folium(base_map(ds, "Light (Esri)", location=(chapter.lat, chapter.lon), zoom=chapter.zoom),
+    st_folium(base_map(ds, "Light (Esri)", location=(chapter.lat, chapter.lon), zoom=chapter.zoom,
+                       store_url=ui.feature_store_url(ds, False)),
               feature_group_to_add=state_layers(timeline.state_on(chapter.day), Toggles()),
               center=(chapter.lat, chapter.lon), zoom=chapter.zoom, key="story_map", height=560,
               use_container_width=True, returned_objects=[])

@@ -87,3 +87,53 @@ def test_play_steps_through_the_change_dates(app_url: str, page: Page) -> None:
            } catch (e) { return false; } })""", timeout=30_000)
     page.get_by_text("Play", exact=True).click()  # pause
     wait_for_app_idle(page)
+
+
+STAMP_IS = """(text) => [...document.querySelectorAll('iframe')].some(f => { try {
+  return [...f.contentDocument.querySelectorAll('.atlas-stamp')].some(e => e.innerText.trim() === text);
+} catch (e) { return false; } })"""
+
+
+def test_quick_keyboard_steps_are_all_taken(app_url: str, page: Page) -> None:
+    # Twelve presses faster than the app can rerun: every step counts, none is undone by a late rerun.
+    page.goto(f"{app_url}/?date=1994-04-19")
+    assert _stamp(page) == "as of 19 April 1994"
+    slider = page.locator('input[aria-label="Date"]')
+    slider.focus()
+    for _ in range(12):
+        slider.press("ArrowRight")
+    page.wait_for_function(STAMP_IS, arg="as of 1 May 1994", timeout=30_000)
+    page.wait_for_timeout(1500)  # and it stays there
+    wait_for_app_idle(page)
+    assert _stamp(page) == "as of 1 May 1994"
+    expect(page).to_have_url(__import__("re").compile(r"date=1994-05-01"))
+    expect(page.get_by_role("heading", name="Situation on 1 May 1994")).to_be_visible()
+
+
+def test_popups_say_who_held_a_place_since_when_on_what_authority(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-05-01")
+    assert _stamp(page) == "as of 1 May 1994"
+    popup = map_frame(page).evaluate("""() => { let text = null;
+      window.map.eachLayer(l => { const tip = l.getTooltip && l.getTooltip();
+        if (l instanceof L.CircleMarker && tip && String(tip.getContent()).startsWith("Pailin /")) {
+          l.openPopup(); text = document.querySelector(".leaflet-popup-content").innerText; } });
+      return text; }""")
+    assert popup is not None
+    assert "Held by\tKhmer Rouge" in popup and "Since\t19 April 1994" in popup
+    assert "Sources (control)" in popup and "Phnom Penh Post" in popup
+    assert "GeoNames" in popup
+
+
+def test_a_date_step_keeps_the_users_view(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-03-25")
+    assert _stamp(page) == "as of 25 March 1994"
+    map_frame(page).evaluate("() => window.map.setView([12.85, 102.6], 10)")
+    expect(page).to_have_url(__import__("re").compile(r"zoom=10"), timeout=15_000)
+    wait_for_app_idle(page)
+    slider = page.locator('input[aria-label="Date"]')
+    slider.focus()
+    slider.press("ArrowRight")
+    page.wait_for_function(STAMP_IS, arg="as of 26 March 1994", timeout=30_000)
+    wait_for_app_idle(page)
+    view = map_frame(page).evaluate("() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert view[0] == 10 and abs(view[1] - 12.85) < 0.01 and abs(view[2] - 102.6) < 0.01
