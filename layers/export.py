@@ -136,7 +136,7 @@ def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggle
     """A standalone interactive map with its own time slider over the whole period (all data embedded),
     opened at the snapshot's date and view."""
     ds = state.dataset
-    fmap = base_map(ds, "OpenStreetMap", provinces=toggles.provinces)
+    fmap = base_map(ds, "OpenStreetMap", provinces=toggles.provinces, features=False)
     if bbox is not None:
         fmap.fit_bounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]])
     data = {"type": "FeatureCollection", "features": _interval_features(state.timeline)}

@@ -270,10 +270,11 @@ class _DateView(VerbatimScript):
 
 def base_map(dataset: Dataset, basemap: str = "Light (Esri)", *, provinces: bool = False,
              location: tuple[float, float] | None = None, zoom: int | None = None,
-             store_url: str | None = None) -> folium.Map:
+             store_url: str | None = None, features: bool = True) -> folium.Map:
     """The date-independent map: tiles, country borders (the Thai border clear), optional provinces,
     and the feature store that `state_layers` draws from: embedded, or fetched from `store_url` (a path
-    on the app's server holding `feature_store(dataset, provinces=...)`)."""
+    on the app's server holding `feature_store(dataset, provinces=...)`). Without `features` the store
+    holds only the borders (for a map that draws its features its own way)."""
     meta = dataset.meta
     fmap = _Map(location=location or (meta.view_lat, meta.view_lon), zoom_start=zoom or meta.view_zoom,
                 tiles=None, control_scale=True)
@@ -281,28 +282,27 @@ def base_map(dataset: Dataset, basemap: str = "Light (Esri)", *, provinces: bool
     if provider is not None:
         _TileLayer(tiles=provider, name=basemap).add_to(fmap)
     fmap.get_root().header.add_child(_Text(PANEL_CSS), name="atlas_css")
-    _FeatureStore("" if store_url else feature_store(dataset, provinces=provinces), store_url).add_to(fmap)
+    store = "" if store_url else feature_store(dataset, provinces=provinces, features=features)
+    _FeatureStore(store, store_url).add_to(fmap)
     return fmap
 
 
-def feature_store(dataset: Dataset, *, provinces: bool = False) -> str:
-    """The store's JSON text: computed once per loaded dataset (and provinces choice)."""
+def feature_store(dataset: Dataset, *, provinces: bool = False, features: bool = True) -> str:
+    """The store's JSON text, computed once per loaded dataset and choice: borders, provinces if asked,
+    and (unless `features` is False, for a map that draws its features another way) every feature."""
     cache = dataset.__dict__.setdefault("_feature_store", {})
-    if provinces not in cache:
-        cache[provinces] = json.dumps(_store(dataset, provinces), separators=(",", ":"), ensure_ascii=False)
-    return cache[provinces]
+    if (provinces, features) not in cache:
+        store = _store(dataset, provinces) if features else \
+            {"kinds": [], "borders": _borders(dataset), "provinces": _provinces(dataset) if provinces else None}
+        cache[provinces, features] = json.dumps(store, separators=(",", ":"), ensure_ascii=False)
+    return cache[provinces, features]
 
 
 def _store(ds: Dataset, provinces: bool) -> dict[str, Any]:
     colors = {fid: f.color for fid, f in ds.factions.items()}
-    store: dict[str, Any] = {"kinds": list(KINDS), "borders": _borders(ds), "provinces": None,
-                             "sources": {escape(sid): escape(c) for sid, c in zip(ds.sources, citations(ds, list(ds.sources)))}}
-    if provinces and len(ds.provinces):
-        store["provinces"] = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": _display(ds, "provinces", pid, row.geometry), "properties": {
-                "tooltip": escape(row["name"]) + " (modern boundary)",
-                "style": {"fill": False, "color": "#777777", "weight": 0.8, "dashArray": "3 3"}}}
-            for pid, row in ds.provinces.iterrows()]}
+    store: dict[str, Any] = {
+        "kinds": list(KINDS), "borders": _borders(ds), "provinces": _provinces(ds) if provinces else None,
+        "sources": {escape(sid): escape(c) for sid, c in zip(ds.sources, citations(ds, list(ds.sources)))}}
 
     zones = {}
     for zid, row in ds.zones.iterrows():
@@ -393,6 +393,16 @@ def _line_style(line: style.LineStyle) -> dict[str, Any]:
 def _place_names(row: Any) -> str:
     return row["name"] + (f" / {row['name_km']}" if row["name_km"] else "") + \
         (f" / {row['name_th']}" if row["name_th"] else "")
+
+
+def _provinces(ds: Dataset) -> dict[str, Any] | None:
+    if not len(ds.provinces):
+        return None
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": _display(ds, "provinces", pid, row.geometry), "properties": {
+            "tooltip": escape(row["name"]) + " (modern boundary)",
+            "style": {"fill": False, "color": "#777777", "weight": 0.8, "dashArray": "3 3"}}}
+        for pid, row in ds.provinces.iterrows()]}
 
 
 BORDER_MARGIN_DEG = 2.0  # country borders are sent for the region and this much around it

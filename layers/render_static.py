@@ -10,18 +10,19 @@ basemap it used: never a blank or broken image.
 from __future__ import annotations
 
 import os
-import textwrap
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from pyproj import Transformer
+from xyzservices import TileProvider
 
 from . import style
 from .dates import day_label, parse_date
@@ -66,12 +67,14 @@ TILE_TIMEOUT_S = 8.0
 TILE_PROVIDERS = {"osm": "OpenStreetMap.Mapnik", "light": "Esri.WorldGrayCanvas", "satellite": "Esri.WorldImagery"}
 
 
-def _tiles(bounds: tuple[float, float, float, float], provider_name: str) -> tuple[np.ndarray, tuple, str] | None:
-    """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time."""
+def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvider
+           ) -> tuple[np.ndarray, tuple, str] | None:
+    """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time.
+    `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own."""
     import contextily as ctx
     import xyzservices.providers as xyz
 
-    provider = xyz.query_name(TILE_PROVIDERS.get(provider_name, provider_name))
+    provider = basemap if isinstance(basemap, TileProvider) else xyz.query_name(TILE_PROVIDERS.get(basemap, basemap))
     ctx.set_cache_dir(str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pailin-atlas" / "tiles"))
     to_merc = Transformer.from_crs(METRIC_CRS, "EPSG:3857", always_xy=True)
     xs, ys = to_merc.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
@@ -90,10 +93,10 @@ def _tiles(bounds: tuple[float, float, float, float], provider_name: str) -> tup
     if "tiles" not in result:
         return None
     image, extent = result["tiles"]  # type: ignore[misc]
-    return image, extent, provider.get("attribution", provider_name)
+    return image, extent, provider.get("attribution", provider.name)
 
 
-def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str = "vector") -> Figure:
+def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str | TileProvider = "vector") -> Figure:
     """Draw the state; `bbox` is (west, south, east, north) in degrees, default the dataset's view.
 
     `basemap`: "vector" (offline), or a tile provider ("light", "osm", "satellite") tried first.
@@ -169,7 +172,8 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         ax.scatter([p.x], [p.y], s=260 * scale ** 2, facecolor="none", edgecolor="#000000",
                    alpha=style.event_opacity(days_ago, state.window_days), linewidth=1.5 * scale, zorder=7)
 
-    placed: list[tuple[float, float, float, float]] = []
+    # Labels keep clear of the north arrow (top right corner of the axes).
+    placed: list[tuple[float, float, float, float]] = [(x0 + 0.93 * (x1 - x0), y0 + 0.8 * (y1 - y0), x1, y1)]
     places = ds.places
     for status in sorted(state.places, key=lambda s: not places.loc[s.place_id, "key"]):
         row = places.loc[status.place_id]
@@ -182,10 +186,12 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         if row["key"] or (row["kind"] in style.LABELLED_KINDS and row["country"] == "KH"):
             _label(ax, fig, p.x, p.y, row["name"], bool(row["key"]), scale, placed)
 
-    title = ds.meta.title
-    fig.text(0.01, 0.955, title, fontsize=15 * scale, weight="bold", va="center")
-    fig.text(0.99, 0.955, f"Situation on {day_label(state.day)}", fontsize=15 * scale, ha="right", va="center",
-             color="#000000", bbox={"facecolor": "#FFFFFF", "edgecolor": "#333333", "boxstyle": "round,pad=0.3"})
+    stamp = fig.text(0.99, 0.955, f"Situation on {day_label(state.day)}", fontsize=15 * scale, ha="right",
+                     va="center", color="#000000",
+                     bbox={"facecolor": "#FFFFFF", "edgecolor": "#333333", "boxstyle": "round,pad=0.3"})
+    title = fig.text(0.01, 0.955, ds.meta.title, fontsize=15 * scale, weight="bold", va="center")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width)
     handles = [Patch(facecolor=ds.factions[f].color, alpha=0.7, label=ds.factions[f].name_on(state.day))
                for f in ds.factions if f in set(state.zones["controller"]) | {s.controller for s in state.places}]
     handles += [Patch(facecolor="#777777", alpha=s.fill_opacity + 0.1, linestyle=s.mpl_linestyle, edgecolor="#333333",
@@ -203,10 +209,11 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     sources = "Sources: " + "; ".join(ds.sources[s].title if s in ds.sources else s for s in used[:12])
     if len(used) > 12:
         sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
-    fig.text(0.01, 0.035, textwrap.shorten(sources, 260), fontsize=7 * scale, va="center", color="#333333")
-    fig.text(0.01, 0.012, f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). Zones and front "
-             "lines are approximate reconstructions from the sources. Pailin Atlas.", fontsize=7 * scale, va="center",
-             color="#555555", gid="attribution")
+    right_edge = 0.99 * fig.bbox.width
+    _fit(fig.text(0.01, 0.035, sources, fontsize=7 * scale, va="center", color="#333333"), right_edge, shrink=1.0)
+    _fit(fig.text(0.01, 0.012, f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). Zones and front "
+                  "lines are approximate reconstructions from the sources. Pailin Atlas.", fontsize=7 * scale,
+                  va="center", color="#555555", gid="attribution"), right_edge, shrink=0.55)
     return fig
 
 
@@ -214,8 +221,10 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
            placed: list[tuple[float, float, float, float]]) -> None:
     """Place a label at the first candidate position that collides with no earlier label."""
     (xa, xb), (ya, yb) = ax.get_xlim(), ax.get_ylim()
-    w = (xb - xa) * len(text) * 0.0062 * (1.15 if key else 1.0) / scale * scale
-    h = (yb - ya) * 0.024
+    size = (9.5 if key else 8) * scale
+    box_w, box_h = ax.get_position().width * fig.get_figwidth() * 72, ax.get_position().height * fig.get_figheight() * 72
+    w = (xb - xa) * len(text) * size * (0.62 if key else 0.56) / box_w  # an average glyph is ~0.6 em wide
+    h = (yb - ya) * size * 1.25 / box_h
     dx, dy = (xb - xa) * 0.006, (yb - ya) * 0.006
     for ox, oy, ha in ((dx, dy, "left"), (dx, -h - dy, "left"), (-dx - w, dy, "right"), (-dx - w, -h - dy, "right"),
                        (-w / 2, dy * 2.5, "center"), (-w / 2, -h - dy * 2.5, "center")):
@@ -223,11 +232,23 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
         if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
             placed.append(box)
             anchor_x = {"left": box[0], "right": box[2], "center": (box[0] + box[2]) / 2}[ha]
-            ax.text(anchor_x, box[1], text, ha=ha, va="bottom", fontsize=(9.5 if key else 8) * scale,
+            ax.text(anchor_x, box[1], text, ha=ha, va="bottom", fontsize=size,
                     weight="bold" if key else "normal", zorder=9, gid=f"label:{text}",
                     path_effects=[__import__("matplotlib.patheffects", fromlist=["x"]).withStroke(
                         linewidth=2.5 * scale, foreground="white")])
             return
+
+
+def _fit(text, limit_px: float, shrink: float = 0.6) -> None:
+    """Make `text` end before `limit_px`: first smaller (down to `shrink` of its size), then shortened
+    word by word with an ellipsis."""
+    renderer = FigureCanvasAgg(text.figure).get_renderer()
+    size, words = text.get_fontsize(), text.get_text().split()
+    while text.get_window_extent(renderer).x1 > limit_px and text.get_fontsize() > shrink * size:
+        text.set_fontsize(max(shrink * size, text.get_fontsize() * 0.92))
+    while text.get_window_extent(renderer).x1 > limit_px and len(words) > 1:
+        words.pop()
+        text.set_text(" ".join(words) + " …")
 
 
 def _scale_bar(ax, x0: float, x1: float, y0: float, y1: float, scale: float) -> None:

@@ -64,6 +64,18 @@ def test_html_holds_the_data_and_its_slider(timeline):
     assert "Khmer Rouge retake Pailin" in html
 
 
+def test_html_carries_its_data_once_and_data_text_stays_text(make_dataset):
+    from layers.render_folium import feature_store
+
+    def edit(layers):
+        layers["places.geojson"][0]["properties"]["name"] = "{{ 7*7 }} {% if %}"
+    state = Timeline(load_dataset(make_dataset(edit))).state_on(date(1994, 3, 20))
+    html = snapshot_bytes(state, "html").decode()
+    assert feature_store(state.dataset) not in html  # the slider's own layer holds the features
+    assert "{% if %}" not in html and "{{ 7*7 }}" not in html
+    assert "#123;#123; 7*7 #125;#125;" in html.replace("\\u0026", "").replace("&", "")  # escaped, not evaluated
+
+
 def test_geojson_snapshot_validates(tmp_path, timeline):
     from layers.catalog import validate_path
 
