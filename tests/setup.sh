@@ -13,17 +13,16 @@ as_root() {
   fi
 }
 
-fonts_ok() {
-  # Noto (Latin etc.) and Khmer OS fonts, needed for faithful screenshots.
-  dpkg -s fonts-noto-core fonts-khmeros >/dev/null 2>&1
-}
+# Chromium for the browser tests; Noto (Latin etc.) and Khmer OS fonts for faithful screenshots;
+# QGIS (its Python API) to check that GeoJSON snapshots open in QGIS (tests/test_qgis.py).
+APT_PACKAGES="chromium fonts-noto-core fonts-khmeros python3-qgis qgis-providers"
 
-if [ -x /usr/bin/chromium ] && fonts_ok; then
-  echo "setup: chromium and fonts present"
+if dpkg -s $APT_PACKAGES >/dev/null 2>&1; then
+  echo "setup: chromium, fonts and QGIS present"
 else
-  echo "setup: installing chromium + fonts (apt)"
+  echo "setup: installing $APT_PACKAGES (apt)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-khmeros
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $APT_PACKAGES
 fi
 
 echo "setup: pip install -r requirements-dev.txt"
