@@ -77,9 +77,11 @@ date_and_map()
 """
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-STAMP_IN_PAGE = "(text) => [...document.querySelectorAll('.atlas-stamp')].some(e => e.innerText.trim() === text)"
+# textContent, not innerText: reading innerText lays the page out on every poll, which would charge the
+# measurement's own cost to the app with the bigger page.
+STAMP_IN_PAGE = "(text) => [...document.querySelectorAll('.atlas-stamp')].some(e => e.textContent.trim() === text)"
 STAMP_IN_FRAMES = """(text) => [...document.querySelectorAll('iframe')].some(f => {
-  try { return [...f.contentDocument.querySelectorAll('.atlas-stamp')].some(e => e.innerText.trim() === text); }
+  try { return [...f.contentDocument.querySelectorAll('.atlas-stamp')].some(e => e.textContent.trim() === text); }
   catch (e) { return false; } })"""
 
 

@@ -211,7 +211,9 @@ class _FeatureStore(VerbatimScript):
       var key = shown.kind + ":" + shown.id + (shown.geometry ? ":" + JSON.stringify(shown.geometry) : "");
       var layer = made[key] = made[key] || draw(shown.kind, item);
       var text = describe[shown.kind] ? describe[shown.kind](item, shown, view.names, store) : {};
-      if (shown.style) { layer.setStyle(shown.style); }
+      var look = JSON.stringify(shown.style || null);
+      if (shown.style && layer.atlasLook !== look) { layer.setStyle(shown.style); }
+      layer.atlasLook = look;
       layer.setTooltipContent(text.tooltip || item.tooltip);
       layer.setPopupContent("<b>" + item.title + "</b><table>" + (text.rows || "") + item.rows + "</table>");
       next[key] = layer;
