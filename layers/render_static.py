@@ -240,15 +240,24 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
 
 
 def _fit(text, limit_px: float, shrink: float = 0.6) -> None:
-    """Make `text` end before `limit_px`: first smaller (down to `shrink` of its size), then shortened
-    word by word with an ellipsis."""
+    """Make `text` end before `limit_px`: first smaller (down to `shrink` of its size), then cut after
+    as many words as fit, with an ellipsis."""
     renderer = FigureCanvasAgg(text.figure).get_renderer()
+
+    def fits() -> bool:
+        return text.get_window_extent(renderer).x1 <= limit_px
+
     size, words = text.get_fontsize(), text.get_text().split()
-    while text.get_window_extent(renderer).x1 > limit_px and text.get_fontsize() > shrink * size:
+    while not fits() and text.get_fontsize() > shrink * size:
         text.set_fontsize(max(shrink * size, text.get_fontsize() * 0.92))
-    while text.get_window_extent(renderer).x1 > limit_px and len(words) > 1:
-        words.pop()
-        text.set_text(" ".join(words) + " …")
+    if fits():
+        return
+    lo, hi = 1, len(words) - 1  # the most words that fit, by bisection: measuring long text is slow
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        text.set_text(" ".join(words[:mid]) + " …")
+        lo, hi = (mid, hi) if fits() else (lo, mid - 1)
+    text.set_text(" ".join(words[:lo]) + " …")
 
 
 def _scale_bar(ax, x0: float, x1: float, y0: float, y1: float, scale: float) -> None:
