@@ -76,7 +76,8 @@ def date_and_map() -> dict | None:
     fmap = base_map(ds, basemap, provinces=toggles.provinces, location=location, zoom=zoom,
                     store_url=ui.feature_store_url(ds, toggles.provinces))
     returned = st_folium(fmap, feature_group_to_add=state_layers(timeline.state_on(now), toggles), key="atlas_map",
-                         height=640, use_container_width=True, returned_objects=["center", "zoom", "bounds"])
+                         height=640, use_container_width=True, returned_objects=["center", "zoom", "bounds"],
+                         render=False)  # st_folium renders the map's parts itself; a whole-page render is wasted
     shows = (now, view_of(returned))
     if page_shows is not None and shows != page_shows:
         # A new run clears the messages not yet sent; give the server a moment to send the map first.
