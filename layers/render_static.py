@@ -25,6 +25,7 @@ from pyproj import Transformer
 from xyzservices import TileProvider
 
 from . import style
+from .catalog import Dataset
 from .dates import day_label, parse_date
 from .model import METRIC_CRS
 from .timeline import State
@@ -42,6 +43,15 @@ class Canvas:
 
 def _metric(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.transform(geom, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+
+
+def _area_path(dataset: Dataset, layer: str, fid: str, geom: shapely.Geometry) -> MplPath | None:
+    """A polygon layer's feature as a metric matplotlib Path, made once per loaded dataset: the
+    projection of big polygons is most of a frame's cost otherwise."""
+    cache = dataset.__dict__.setdefault("_metric_paths", {})
+    if (layer, fid) not in cache:
+        cache[layer, fid] = _polygon_path(_metric(geom))
+    return cache[layer, fid]
 
 
 def _polygon_path(geom: shapely.Geometry) -> MplPath | None:
@@ -131,26 +141,27 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     else:
         basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
 
+    # add_artist, not add_patch: the limits are set above, and fitting them to big patches is slow.
     for cid, row in ds.countries.iterrows():
-        path = _polygon_path(_metric(row.geometry))
+        path = _area_path(ds, "countries", cid, row.geometry)
         if path is not None:
-            ax.add_patch(PathPatch(path, facecolor="#FFFFFF" if cid == "KHM" else style.NEUTRAL_COUNTRY,
+            ax.add_artist(PathPatch(path, facecolor="#FFFFFF" if cid == "KHM" else style.NEUTRAL_COUNTRY,
                                    alpha=0.25 if tiles is not None else 1.0, edgecolor=style.BORDER,
                                    linewidth=1.2 * scale, zorder=1))
-    for _, row in ds.provinces.iterrows():
-        path = _polygon_path(_metric(row.geometry))
+    for pid, row in ds.provinces.iterrows():
+        path = _area_path(ds, "provinces", pid, row.geometry)
         if path is not None:
-            ax.add_patch(PathPatch(path, fill=False, edgecolor="#AAAAAA", linewidth=0.4 * scale,
+            ax.add_artist(PathPatch(path, fill=False, edgecolor="#AAAAAA", linewidth=0.4 * scale,
                                    linestyle=(0, (3, 3)), zorder=2))
     for zid, row in state.zones.iterrows():
         zstyle = style.zone_style(row["certainty"])
         color = style.controller_color(colors, row["controller"])
-        path = _polygon_path(_metric(row.geometry))
+        path = _area_path(ds, "zones", zid, row.geometry)
         if path is not None:
-            ax.add_patch(PathPatch(path, facecolor=color, alpha=zstyle.fill_opacity + 0.1, edgecolor="none", zorder=3,
-                                   gid=f"zone:{zid}"))
-            ax.add_patch(PathPatch(path, fill=False, edgecolor=color, hatch=zstyle.hatch, linewidth=1.0 * scale,
-                                   linestyle=zstyle.mpl_linestyle, zorder=4))
+            ax.add_artist(PathPatch(path, facecolor=color, alpha=zstyle.fill_opacity + 0.1, edgecolor="none", zorder=3,
+                                    gid=f"zone:{zid}"))
+            ax.add_artist(PathPatch(path, fill=False, edgecolor=color, hatch=zstyle.hatch, linewidth=1.0 * scale,
+                                    linestyle=zstyle.mpl_linestyle, zorder=4))
     for _, row in ds.routes.iterrows():
         for line in _lines(_metric(row.geometry)):
             ax.plot(line[:, 0], line[:, 1], color=style.ROUTE, linewidth=1.8 * scale, zorder=5, solid_capstyle="round")
