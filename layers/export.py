@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 import folium
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 import numpy as np
 from folium.plugins import Timeline, TimelineSlider
 
@@ -183,7 +184,6 @@ def animation_bytes(timeline: AtlasTimeline, start: date, end: date, *, step: st
                     progress: Callable[[int, int], None] | None = None) -> tuple[bytes, int]:
     """An animated GIF or MP4 whose frames are the static snapshots of each date; returns (bytes, frames)."""
     import imageio.v3 as iio
-    from PIL import Image
 
     if fmt not in ("gif", "mp4"):
         raise ExportError(f"animation format {fmt!r} is not gif or mp4.")
@@ -191,8 +191,7 @@ def animation_bytes(timeline: AtlasTimeline, start: date, end: date, *, step: st
     days = animation_days(timeline, start, end, step)
     frames = []
     for k, day in enumerate(days):
-        png = snapshot_bytes(timeline.state_on(day), "png", bbox=bbox, size=canvas)
-        frame = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        frame = frame_pixels(timeline.state_on(day), canvas, bbox)
         if fmt == "mp4":  # H.264 wants even sides
             frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]
         frames.append(frame)
@@ -204,6 +203,13 @@ def animation_bytes(timeline: AtlasTimeline, start: date, end: date, *, step: st
     else:
         _write_mp4(out, frames, fps=max(1, round(1 / seconds_per_frame)))
     return out.getvalue(), len(frames)
+
+
+def frame_pixels(state: State, canvas: Canvas, bbox: Bbox | None = None) -> np.ndarray:
+    """The PNG snapshot's pixels (RGB), drawn straight to memory: no PNG to encode and decode again."""
+    agg = FigureCanvasAgg(render(state, canvas, bbox))
+    agg.draw()
+    return np.asarray(agg.buffer_rgba())[..., :3].copy()
 
 
 def _write_mp4(out: io.BytesIO, frames: list[np.ndarray], fps: int) -> None:

@@ -259,6 +259,12 @@ def _fit(text, limit_px: float, shrink: float = 0.6) -> None:
         return text.get_window_extent(renderer).x1 <= limit_px
 
     size, words = text.get_fontsize(), text.get_text().split()
+    # No glyph is narrower than ~0.3 em: drop what cannot fit before measuring (long text is slow to measure).
+    room = int(limit_px / (0.3 * shrink * size * text.figure.dpi / 72))
+    if len(text.get_text()) > room:
+        while len(words) > 1 and len(" ".join(words)) > room:
+            words.pop()
+        text.set_text(" ".join(words) + " …")
     while not fits() and text.get_fontsize() > shrink * size:
         text.set_fontsize(max(shrink * size, text.get_fontsize() * 0.92))
     if fits():

@@ -3,6 +3,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -92,6 +93,14 @@ def test_static_artists_hold_the_state(timeline):
     assert "place:pailin" in gids and "label:Pailin" in gids and "zone:gov_pailin_1994" in gids
     pailin = next(a for a in ax.collections if a.get_gid() == "place:pailin")
     assert tuple(round(c, 3) for c in pailin.get_facecolor()[0][:3]) == (0.0, round(0x72 / 255, 3), round(0xB2 / 255, 3))
+
+
+def test_an_animation_frame_is_the_png_snapshot_of_its_date(timeline):
+    from layers.export import frame_pixels
+
+    state = timeline.state_on(date(1994, 4, 19))
+    png = np.asarray(Image.open(io.BytesIO(snapshot_bytes(state, "png", size="480x270"))).convert("RGB"))
+    assert np.array_equal(frame_pixels(state, parse_size("480x270")), png)
 
 
 def test_animation_frames(timeline):
