@@ -270,6 +270,26 @@ class _DateView(VerbatimScript):
         self.view = json.dumps(view, separators=(",", ":"), ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class MapView:
+    """Where the user is looking, as st_folium reports it (all None until the map has reported)."""
+
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+
+    @classmethod
+    def reported(cls, returned: dict[str, Any] | None) -> "MapView":
+        returned = returned or {}
+        center = returned.get("center") or {}
+        corners = returned.get("bounds") or {}
+        sw, ne = corners.get("_southWest") or {}, corners.get("_northEast") or {}
+        known = None not in (sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat"))
+        return cls(center.get("lat"), center.get("lng"), returned.get("zoom"),
+                   (sw["lng"], sw["lat"], ne["lng"], ne["lat"]) if known else None)
+
+
 def base_map(dataset: Dataset, basemap: str = "Light (Esri)", *, provinces: bool = False,
              location: tuple[float, float] | None = None, zoom: int | None = None,
              store_url: str | None = None, features: bool = True) -> folium.Map:
@@ -461,22 +481,35 @@ def date_view(state: State, toggles: Toggles = Toggles()) -> dict[str, Any]:
 
 def _segment_view(state: State, toggles: Toggles) -> tuple[dict[str, Any], ...]:
     # Zones, lines and places change only at change dates: one computation serves a whole segment.
-    ds = state.dataset
     cache = state.timeline.__dict__.setdefault("_segment_views", {})
     key = (state.segment.index, toggles)
     if key not in cache:
-        cache[key] = tuple(
-            [{"kind": "zone", "id": zid, "held": c or ""} for zid, c in
-             zip(state.zones.index, state.zones["controller"])] if toggles.zones else []) + \
-            tuple({"kind": "route", "id": rid} for rid in (ds.routes.index if toggles.routes else ())) + \
-            tuple(_fronts_view(state) if toggles.frontlines else ()) + \
-            tuple({"kind": "place", "id": s.place_id, "held": s.controller or "",
-                   "style": {"fillColor": style.controller_color({f: x.color for f, x in ds.factions.items()},
-                                                                 s.controller)},
-                   "since": escape(s.since.label() if s.since else "—"), "certainty": escape(s.certainty or "—"),
-                   "fromZone": bool(s.derived_from_zone), "sources": [escape(x) for x in s.sources]}
-                  for s in (state.places if toggles.places else ()))
+        if len(cache) >= SEGMENT_VIEWS_KEPT:
+            cache.clear()
+        shown: list[dict[str, Any]] = []
+        if toggles.zones:
+            shown += [{"kind": "zone", "id": zid, "held": controller or ""}
+                      for zid, controller in zip(state.zones.index, state.zones["controller"])]
+        if toggles.routes:
+            shown += [{"kind": "route", "id": rid} for rid in state.dataset.routes.index]
+        if toggles.frontlines:
+            shown += _fronts_view(state)
+        if toggles.places:
+            shown += _places_view(state)
+        cache[key] = tuple(shown)
     return cache[key]
+
+
+SEGMENT_VIEWS_KEPT = 1024
+
+
+def _places_view(state: State) -> list[dict[str, Any]]:
+    colors = {fid: f.color for fid, f in state.dataset.factions.items()}
+    return [{"kind": "place", "id": s.place_id, "held": s.controller or "",
+             "style": {"fillColor": style.controller_color(colors, s.controller)},
+             "since": escape(s.since.label() if s.since else "—"), "certainty": escape(s.certainty or "—"),
+             "fromZone": bool(s.derived_from_zone), "sources": [escape(x) for x in s.sources]}
+            for s in state.places]
 
 
 def _fronts_view(state: State) -> list[dict[str, Any]]:

@@ -25,7 +25,8 @@ for col, day, key in ((first_col, result.before, "cmp_a"), (second_col, result.a
     with col:
         st.markdown(f"**{day_label(day)}**")
         st_folium(base_map(ds, "None (works offline)", store_url=ui.feature_store_url(ds, False)),
-                  feature_group_to_add=state_layers(timeline.state_on(day), toggles), key=key, height=380, use_container_width=True, returned_objects=[])
+                  feature_group_to_add=state_layers(timeline.state_on(day), toggles), key=key, height=380,
+                  use_container_width=True, returned_objects=[])
 
 st.subheader("Area gained and lost (km², UTM 48N)")
 state = timeline.state_on(result.after)

@@ -10,9 +10,9 @@ from layers import ui
 from layers.analysis import citations, key_places
 from layers.dates import day_label, parse_date
 from layers.export import MIME, ExportError, animation_bytes, snapshot_bytes, snapshot_filename
+from layers.render_folium import BASEMAPS, LAYERS, MapView, Toggles, base_map, faction_label, state_layers
 
 TILES_FOR = {"Light (Esri)": "light", "OpenStreetMap": "osm", "Satellite (Esri)": "satellite"}
-from layers.render_folium import BASEMAPS, LAYERS, Toggles, base_map, faction_label, state_layers
 
 atlas = ui.open_atlas()
 if atlas is None:
@@ -51,13 +51,8 @@ def player() -> None:
 player()
 
 
-def view_of(returned: dict | None) -> tuple:
-    center = (returned or {}).get("center") or {}
-    return center.get("lat"), center.get("lng"), (returned or {}).get("zoom")
-
-
 @st.fragment
-def date_and_map() -> dict | None:
+def date_and_map() -> MapView:
     """The date slider and the map. A date step reruns only this, so the map changes at once; the rest of
     the page (situation, downloads, the URL) follows in a full rerun started at the end."""
     now = atlas.day
@@ -78,12 +73,12 @@ def date_and_map() -> dict | None:
     returned = st_folium(fmap, feature_group_to_add=state_layers(timeline.state_on(now), toggles), key="atlas_map",
                          height=640, use_container_width=True, returned_objects=["center", "zoom", "bounds"],
                          render=False)  # st_folium renders the map's parts itself; a whole-page render is wasted
-    shows = (now, view_of(returned))
+    shows = (now, MapView.reported(returned))
     if page_shows is not None and shows != page_shows:
         # A new run clears the messages not yet sent; give the server a moment to send the map first.
         time.sleep(0.12)
         st.rerun(scope="app")
-    return returned
+    return shows[1]
 
 
 state = timeline.state_on(day)
@@ -98,12 +93,8 @@ with left:
                    width="stretch", help=f"Go to {following.isoformat()}" if following else None)
     play.toggle("Play", key="atlas_playing", help="Step through the change dates (speed in the sidebar)")
     view = date_and_map()
-    page_shows = (day, view_of(view))
-    center = (view or {}).get("center") or {}
-    corners = (view or {}).get("bounds") or {}
-    sw, ne = corners.get("_southWest") or {}, corners.get("_northEast") or {}
-    bbox = (sw["lng"], sw["lat"], ne["lng"], ne["lat"]) if sw.get("lng") is not None and ne.get("lng") is not None \
-        else None
+    page_shows = (day, view)
+    bbox = view.bbox
     buttons = st.columns(3) + st.columns(3)[:2]
     for col, fmt in zip(buttons, ("png", "pdf", "svg", "html", "geojson")):
         col.download_button("Download " + ("GeoJSON" if fmt == "geojson" else fmt.upper()), key=f"download_{fmt}",
@@ -130,7 +121,7 @@ with left:
         if "anim_file" in st.session_state:
             data, name, kind, frames = st.session_state["anim_file"]
             st.download_button(f"Download {name} ({frames} frames)", data=data, file_name=name, mime=MIME[kind])
-    ui.follow_in_url(day, center.get("lat"), center.get("lng"), (view or {}).get("zoom"))
+    ui.follow_in_url(day, view.lat, view.lon, view.zoom)
     st.caption("Zones and front lines are approximate reconstructions from the sources; click any feature for "
                "its certainty and sources. Provinces are modern boundaries.")
 

@@ -6,7 +6,7 @@ import pytest
 import streamlit_folium
 
 from layers.catalog import load_dataset
-from layers.render_folium import (Toggles, base_map, date_view, escape, feature_store, full_map, legend_html,
+from layers.render_folium import (MapView, Toggles, base_map, date_view, escape, feature_store, full_map, legend_html,
                                   stamp_html, state_layers)
 from layers.timeline import Timeline
 
@@ -142,3 +142,14 @@ def test_template_syntax_in_data_stays_text(make_dataset, timeline):
     for text in (html, script + group):
         assert "&#123;&#123; 7*7 &#125;&#125; &#123;% if %&#125;" in text
         assert JINJA not in text
+
+
+def test_the_view_st_folium_reports():
+    assert MapView.reported(None) == MapView()
+    assert MapView.reported({"zoom": 8, "bounds": {"_southWest": {"lat": None, "lng": None},
+                                                   "_northEast": {"lat": None, "lng": None}}}) == MapView(zoom=8)
+    view = MapView.reported({"center": {"lat": 12.85, "lng": 102.6}, "zoom": 10,
+                             "bounds": {"_southWest": {"lat": 12.5, "lng": 102.0},
+                                        "_northEast": {"lat": 13.2, "lng": 103.2}}})
+    assert (view.lat, view.lon, view.zoom) == (12.85, 102.6, 10)
+    assert view.bbox == (102.0, 12.5, 103.2, 13.2)  # west, south, east, north
