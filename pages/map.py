@@ -10,6 +10,7 @@ from layers import ui
 from layers.analysis import citations, key_places
 from layers.dates import day_label, parse_date
 from layers.export import MIME, ExportError, animation_bytes, snapshot_bytes, snapshot_filename
+from layers.markdown import md, md_table
 from layers.render_folium import BASEMAPS, LAYERS, MapView, Toggles, base_map, faction_label, state_layers
 
 TILES_FOR = {"Light (Esri)": "light", "OpenStreetMap": "osm", "Satellite (Esri)": "satellite"}
@@ -127,24 +128,25 @@ with left:
 
 with right:
     st.subheader(f"Situation on {day_label(day)}")
-    rows = [{"Place": s.name, "Held by": faction_label(ds, s.controller, state),
-             "Since": s.since.label() if s.since else "—", "Certainty": s.certainty or "—"}
-            for s in key_places(state.places, ds)]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # Markdown, not dataframes: a short list needs no grid, and the grid's scripts delay the map.
+    st.markdown("\n".join(
+        f"- **{md(s.name)}**: {md(faction_label(ds, s.controller, state))}"
+        + (f", since {md(s.since.label())}" if s.since else "") + f" ({md(s.certainty or 'certainty unknown')})"
+        for s in key_places(state.places, ds)))
     areas = state.area_by_faction
     if areas:
         st.markdown("**Area of the zones drawn** (km², UTM 48N)")
-        st.dataframe([{"Faction": faction_label(ds, f, state), "km²": round(a)} for f, a in
-                      sorted(areas.items(), key=lambda kv: -kv[1])], hide_index=True, width="stretch")
+        st.markdown(md_table(["Faction", "km²"], [[faction_label(ds, f, state), f"{a:,.0f}"] for f, a in
+                                                  sorted(areas.items(), key=lambda kv: -kv[1])], right=["km²"]))
     st.markdown(f"**Events within ±{state.window_days} days**")
     if state.events.empty:
         st.caption("No dated event in this window.")
     for eid, row in state.events.iterrows():
         when = parse_date(row["date"])
         with st.container(border=True):
-            st.markdown(f"**{when.label()}** — {row['title']}")
+            st.markdown(f"**{md(when.label())}** — {md(row['title'])}")
             if row["description"]:
-                st.caption(row["description"])
-            st.caption("Sources: " + "; ".join(citations(ds, row["sources"])))
+                st.caption(md(row["description"]))
+            st.caption("Sources: " + md("; ".join(citations(ds, row["sources"]))))
             if when.earliest != day:
                 st.button("Show this date", key=f"goto_{eid}", on_click=ui.set_day, args=(when.earliest,))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from layers import ui
 from layers.analysis import control_periods, gazetteer, search_places
+from layers.markdown import md
 
 atlas = ui.open_atlas()
 if atlas is None:
@@ -26,6 +27,5 @@ if len(found):
     else:
         st.dataframe(history[["controller_name", "period", "certainty", "sources"]], hide_index=True, width="stretch")
     row = ds.places.loc[choice]
-    st.caption(f"Location: {row['certainty']}"
-               + (f", ±{row['uncertainty_km']:g} km" if row["uncertainty_km"] else "")
-               + f". {row['gazetteer_note'] or ''}")
+    st.caption(md(f"Location: {row['certainty']}" + (f", ±{row['uncertainty_km']:g} km" if row["uncertainty_km"] else "")
+                  + f". {row['gazetteer_note'] or ''}"))

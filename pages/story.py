@@ -7,6 +7,7 @@ from layers import ui
 from layers.analysis import citations
 from layers.dates import day_label
 from layers.errors import DataError
+from layers.markdown import md
 from layers.render_folium import Toggles, base_map, state_layers
 from layers.story import load_story
 
@@ -38,7 +39,7 @@ with text:
     st.header(chapter.title)
     st.caption(f"Map: {day_label(chapter.day)}")
     st.write(chapter.text)
-    st.caption("Sources: " + "; ".join(citations(ds, chapter.sources)))
+    st.caption("Sources: " + md("; ".join(citations(ds, chapter.sources))))
     if st.button("Open this date on the map"):
         st.switch_page("pages/map.py")
 with picture:

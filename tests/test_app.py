@@ -1,5 +1,6 @@
 """Streamlit AppTest: the map page as a user drives it (widgets, deep links, the situation panel)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -17,9 +18,27 @@ def open_app(**query) -> AppTest:
     return at.run()
 
 
+def markdown_table(at: AppTest, first_header: str) -> list[dict[str, str]]:
+    """The rows of the Markdown table whose first column is `first_header`, unescaped."""
+    text = next(m.value for m in at.markdown if m.value.startswith(f"| {first_header} |"))
+    lines = text.splitlines()
+    cells = [[re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+    return [dict(zip(cells[0], row)) for row in cells[2:]]
+
+
+KEY_PLACE = re.compile(r"- \*\*(?P<place>.+?)\*\*: (?P<holder>.+?)(?:, since (?P<since>.+))? \((?P<certainty>[^()]+)\)")
+
+
+def key_places_listed(at: AppTest) -> list[dict[str, str]]:
+    """The situation panel's key places: name, holder, since and certainty, unescaped."""
+    text = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    rows = [KEY_PLACE.fullmatch(line) for line in text.splitlines()]
+    assert all(rows), text
+    return [{k: re.sub(r"\\(.)", r"\1", v or "") for k, v in row.groupdict().items()} for row in rows]
+
+
 def panel(at: AppTest) -> dict[str, tuple[str, str]]:
-    table = at.dataframe[0].value
-    return {r["Place"]: (r["Held by"], r["Since"]) for r in table.to_dict("records")}
+    return {r["place"]: (r["holder"], r["since"]) for r in key_places_listed(at)}
 
 
 def test_opens_on_the_map_with_a_date_slider():
@@ -87,3 +106,25 @@ def test_a_broken_user_dataset_is_explained_and_the_app_keeps_running(tmp_path):
     assert "dataset.json" in at.dataframe[0].value.to_string()
     at.text_input[0].set_value("").run()
     assert [s.label for s in at.slider] == ["Date"]
+
+
+def test_text_from_data_is_shown_as_written_in_the_panel(make_dataset):
+    name = "<b>Pailin</b> $x$ *y* | z"
+
+    def edit(layers):
+        for place in layers["places.geojson"]:
+            place["properties"]["name"] = name
+            place["properties"]["key"] = True
+    at = open_app()
+    at.text_input[0].set_value(str(make_dataset(edit))).run()
+    assert not at.exception
+    assert name in {row["place"] for row in key_places_listed(at)}
+    raw = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert r"\<b\>Pailin\<\/b\> \$x\$ \*y\* \| z" in raw
+
+
+def test_the_areas_table():
+    at = open_app(date="1994-04-19")
+    areas = {row["Faction"]: row["km²"] for row in markdown_table(at, "Faction")}
+    assert set(areas) == {"Royal Cambodian Armed Forces (RCAF)", "Khmer Rouge (NADK)"}
+    assert all(re.fullmatch(r"[0-9,]+", v) for v in areas.values())
