@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from typing import Callable
 
 import folium
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 import numpy as np
 from folium.plugins import Timeline, TimelineSlider
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .dates import parse_date
 from .errors import DateError

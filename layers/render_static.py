@@ -201,8 +201,8 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
                      va="center", color="#000000",
                      bbox={"facecolor": "#FFFFFF", "edgecolor": "#333333", "boxstyle": "round,pad=0.3"})
     title = fig.text(0.01, 0.955, ds.meta.title, fontsize=15 * scale, weight="bold", va="center")
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width)
+    renderer = FigureCanvasAgg(fig).get_renderer()  # one renderer measures all the text below
+    _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width, renderer)
     handles = [Patch(facecolor=ds.factions[f].color, alpha=0.7, label=ds.factions[f].name_on(state.day))
                for f in ds.factions if f in set(state.zones["controller"]) | {s.controller for s in state.places}]
     handles += [Patch(facecolor="#777777", alpha=s.fill_opacity + 0.1, linestyle=s.mpl_linestyle, edgecolor="#333333",
@@ -221,10 +221,11 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     if len(used) > 12:
         sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
     right_edge = 0.99 * fig.bbox.width
-    _fit(fig.text(0.01, 0.035, sources, fontsize=7 * scale, va="center", color="#333333"), right_edge, shrink=1.0)
+    _fit(fig.text(0.01, 0.035, sources, fontsize=7 * scale, va="center", color="#333333"), right_edge, renderer,
+         shrink=1.0)
     _fit(fig.text(0.01, 0.012, f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). Zones and front "
                   "lines are approximate reconstructions from the sources. Pailin Atlas.", fontsize=7 * scale,
-                  va="center", color="#555555", gid="attribution"), right_edge, shrink=0.55)
+                  va="center", color="#555555", gid="attribution"), right_edge, renderer, shrink=0.55)
     return fig
 
 
@@ -250,11 +251,9 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
             return
 
 
-def _fit(text, limit_px: float, shrink: float = 0.6) -> None:
+def _fit(text, limit_px: float, renderer, shrink: float = 0.6) -> None:
     """Make `text` end before `limit_px`: first smaller (down to `shrink` of its size), then cut after
     as many words as fit, with an ellipsis."""
-    renderer = FigureCanvasAgg(text.figure).get_renderer()
-
     def fits() -> bool:
         return text.get_window_extent(renderer).x1 <= limit_px
 
