@@ -143,7 +143,8 @@ def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggle
     data = {"type": "FeatureCollection", "features": _interval_features(state.timeline)}
     timeline_layer = Timeline(data, style=folium.JsCode(_STYLE_JS), point_to_layer=folium.JsCode(_POINT_JS))
     timeline_layer.add_to(fmap)
-    slider = TimelineSlider(auto_play=False, start=ds.meta.start.isoformat(), end=ds.meta.end.isoformat(),
+    # The slider's range is in epoch milliseconds: ISO strings leave the browser's range input at 0–100.
+    slider = TimelineSlider(auto_play=False, start=_epoch_ms(ds.meta.start), end=_epoch_ms(ds.meta.end),
                             date_options="D MMMM YYYY", enable_playback=True, enable_keyboard_controls=True,
                             show_ticks=False, duration=120000)
     slider.add_timelines(timeline_layer).add_to(fmap)
@@ -153,13 +154,16 @@ def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggle
              "topright", "atlas-title").add_to(chrome)
     MapPanel(legend_html(state, Toggles(events=True)), "topright", "atlas-legend").add_to(chrome)
     chrome.add_to(fmap)
-    start_ms = int((state.day - date(1970, 1, 1)).total_seconds() * 1000)
     # The slider is created further down the page's script: move it once the page has loaded.
     fmap.get_root().script.add_child(folium.Element(
-        f'window.addEventListener("load", function () {{ {slider.get_name()}.setTime({start_ms}); }});'))
+        f'window.addEventListener("load", function () {{ {slider.get_name()}.setTime({_epoch_ms(state.day)}); }});'))
     fmap.get_root().html.add_child(folium.Element(
         f"<!-- Pailin Atlas snapshot of {state.day.isoformat()}; sources cited by id in each feature -->"))
     return fmap.get_root().render().encode("utf-8")
+
+
+def _epoch_ms(day: date) -> int:
+    return int((day - date(1970, 1, 1)).total_seconds() * 1000)
 
 
 def animation_days(timeline: AtlasTimeline, start: date, end: date, step: str | int = "changes") -> list[date]:
