@@ -160,7 +160,8 @@ def _situation_table(pdf: _Document, rows: Sequence[SituationRow]) -> None:
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
             if not bold:
-                draw(headers, True, True)
+                draw(headers, True, True)  # the header again at the top of the new page
+                pdf.set_font("Atlas", "", size)
         y, x = pdf.get_y(), pdf.l_margin
         if fill:
             pdf.set_fill_color(236, 236, 236)
