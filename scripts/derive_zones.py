@@ -75,9 +75,9 @@ Z = [  # id, name, controller, geometry, start, end, certainty, sources, note
  ("kr_north_1990", "Khmer Rouge northern zone (Anlong Veng, Dangrek)", "khmer_rouge", north, "1990~", "1994-02-05", "approximate", S_W + ["dccam_anlong_veng"], None),
  ("kr_north_1994_02", "Khmer Rouge northern zone (Anlong Veng lost)", "khmer_rouge", shapely.difference(north, av_pocket), "1994-02-05", "1994-02-24", "approximate", S_W + ["ppp_1994_02_11"], None),
  ("gov_anlong_veng_1994", "Government pocket at Anlong Veng", "government", av_pocket, "1994-02-05", "1994-02-24", "claimed", S_W + ["ppp_1994_02_11"], "Claimed by the government, denied by the Khmer Rouge."),
- ("kr_north_1994", "Khmer Rouge northern zone (Anlong Veng, Dangrek)", "khmer_rouge", north, "1994-02-24", "1998-03-28", "approximate", S_W + ["ppp_1995_02_anlong_veng"], None),
+ ("kr_north_1994", "Khmer Rouge northern zone (Anlong Veng, Dangrek)", "khmer_rouge", north, "1994-02-24", "1998-03-28", "approximate", S_W + ["ppp_1995_03_defectors_demine"], None),
  ("kr_north_1998_contested", "Anlong Veng area, fought over", "khmer_rouge", north, "1998-03-28", "1998-04-15", "contested", S_W + ["bbc_1998_03_29", "indian_express_1998_04_05"], "Government troops and defectors in the village; the Khmer Rouge claimed to have regained the area on 4 April."),
- ("kr_dangrek_1998", "Khmer Rouge remnants on the Dangrek escarpment", "khmer_rouge", remnant, "1998-04-15", "1998-12-04", "approximate", S_W + ["thayer_1998"], None),
+ ("kr_dangrek_1998", "Khmer Rouge remnants on the Dangrek escarpment", "khmer_rouge", remnant, "1998-04-15", "1998-12-04", "approximate", S_W + ["feer_1998_04_30"], None),
  ("kr_preah_vihear", "Khmer Rouge-held Preah Vihear temple", "khmer_rouge", pv, "1993-07-07", "1998-03-29", "approximate", S_W + ["bbc_1998_03_29"], "A small enclave around the temple."),
  ("kr_phnom_chhat", "Khmer Rouge base area at Phnom Chhat", "khmer_rouge", chhat, "1989-09-01", "1993-08-20", "approximate", S_W + ["ap_1993_08_20"], "About 8 km around a base whose exact site is not known."),
 ]
