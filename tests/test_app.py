@@ -52,7 +52,7 @@ def test_opens_on_the_map_with_a_date_slider():
 @pytest.mark.parametrize("day, holder, since", [
     ("1994-03-25", "Royal Cambodian Armed Forces (RCAF)", "19 March 1994"),
     ("1994-05-01", "Khmer Rouge (NADK)", "19 April 1994"),
-    ("1990-06-01", "Khmer Rouge (NADK)", "23 October 1989"),
+    ("1990-06-01", "Khmer Rouge (NADK)", "24 October 1989"),  # the source document's date
 ])
 def test_panel_on_known_dates(day, holder, since):
     at = open_app(date=day)
