@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .dates import HistoricalDate, parse_date
+from .dates import PARTS, HistoricalDate, parse_date
 from .errors import DataError, DateError, Problem
 from .geojson_io import RawFeature, read_feature_collection, read_json
 from .model import (
@@ -72,6 +72,14 @@ def _bool(v: Any) -> str | None:
     return None if isinstance(v, bool) else "must be true or false"
 
 
+def _opt_bool(v: Any) -> str | None:
+    return None if v is None or isinstance(v, bool) else "must be true or false"
+
+
+def _opt_str_list(v: Any) -> str | None:
+    return None if v is None else _str_list(v)
+
+
 def _list(v: Any) -> str | None:
     return None if isinstance(v, list) else "must be a list"
 
@@ -96,6 +104,18 @@ def _opt_date(v: Any) -> str | None:
     return None if v is None else _date(v)
 
 
+def _opt_part(v: Any) -> str | None:
+    return None if v is None or v in PARTS else f"must be one of {', '.join(PARTS)} (or absent)"
+
+
+def _parsed(props: dict[str, Any], name: str) -> HistoricalDate:
+    """A date field with its sibling `<name>_part` ("late April 1994" = '1994-04' + 'late')."""
+    return parse_date(props[name], props.get(f"{name}_part"))
+
+
+TITLE_FROM = frozenset({"document", "brief", "checked"})
+
+
 @dataclass(frozen=True)
 class LayerSpec:
     geometry: frozenset[str]
@@ -104,7 +124,7 @@ class LayerSpec:
     null_geometry: bool = False
 
 
-_COMMON_OPTIONAL = {"note": _opt_str, "disputes": _list}
+_COMMON_OPTIONAL = {"note": _opt_str, "disputes": _list, "background_sources": _str_list}
 SPECS: dict[str, LayerSpec] = {
     "places": LayerSpec(
         frozenset({"Point"}),
@@ -123,20 +143,20 @@ SPECS: dict[str, LayerSpec] = {
         frozenset({"Polygon", "MultiPolygon"}),
         {"name": _str, "controller": _str, "start": _date, "certainty": _one_of(CONTROL_CERTAINTY),
          "sources": _nonempty_str_list},
-        {"end": _opt_date},
+        {"end": _opt_date, "start_part": _opt_part, "end_part": _opt_part},
     ),
     "frontlines": LayerSpec(
         frozenset({"LineString", "MultiLineString"}),
         {"name": _str, "start": _date, "sides": _str_list, "certainty": _one_of(LINE_CERTAINTY),
          "sources": _nonempty_str_list},
-        {"end": _opt_date},
+        {"end": _opt_date, "start_part": _opt_part, "end_part": _opt_part},
     ),
     "events": LayerSpec(
         frozenset({"Point"}),
         {"date": _date, "title": _str, "kind": _one_of(EVENT_KINDS),
          "certainty": _one_of(POINT_CERTAINTY), "sources": _nonempty_str_list},
         {"description": _opt_str, "place_ids": _str_list, "factions": _str_list, "actors": _str_list,
-         "figures": _list},
+         "figures": _list, "date_part": _opt_part},
         null_geometry=True,
     ),
     "countries": LayerSpec(frozenset({"Polygon", "MultiPolygon"}), {"name": _str}, {"sources": _str_list}),
@@ -348,8 +368,23 @@ class _Loader:
                 self.error("sources.json", label, "id", "every source needs a string id.",
                            "give it an id such as 'ppp_1994_04_22'.")
                 continue
-            if _str(item.get("title")):
-                self.error("sources.json", sid, "title", "is missing.", "give the source's title.")
+            title = item.get("title")
+            if title is None:
+                if _str(item.get("describe")):
+                    self.error("sources.json", sid, "describe", "is missing while 'title' is null.",
+                               "say what the item is, e.g. \"UPI wire report\" (the headline is not recorded).")
+                    continue
+                # The citation then reads "UPI wire report, 22 September 1989 (headline not recorded)".
+                title = f"{item['describe']} (headline not recorded)"
+            elif _str(title):
+                self.error("sources.json", sid, "title", "is missing.",
+                           "give the document's real title, or null with a 'describe'.")
+                continue
+            if item.get("title_from") is not None and item["title_from"] not in TITLE_FROM:
+                self.error("sources.json", sid, "title_from", f"{item['title_from']!r} is not one of "
+                           f"{', '.join(sorted(TITLE_FROM))}.", "say where the title comes from.")
+            if item.get("date") is not None and (why := _date(item["date"])) is not None:
+                self.error("sources.json", sid, "date", why, "give the publication date as EDTF, or null.")
                 continue
             kind = item.get("kind", "reference")
             if kind not in SOURCE_KINDS:
@@ -358,7 +393,7 @@ class _Loader:
             if sid in sources:
                 self.error("sources.json", sid, "id", "is used twice.", "give each source its own id.")
             sources[sid] = Source(
-                id=sid, title=item["title"], kind=kind,
+                id=sid, title=title, kind=kind,
                 **{k: (str(item[k]) if item.get(k) is not None else None)
                    for k in ("author", "publisher", "date", "file", "url", "note")},
                 slips=tuple(x for x in item.get("slips", []) if isinstance(x, dict)))
@@ -387,6 +422,10 @@ class _Loader:
                 except (KeyError, TypeError, DateError) as exc:
                     self.error("factions.json", fid, "names", f"a period name is malformed ({exc}).",
                                "write {\"name\": ..., \"start\": \"YYYY-MM-DD\", \"end\": ... or null}.")
+            if item.get("name_km_from") not in (None, "source", "translation"):
+                self.error("factions.json", fid, "name_km_from", f"{item['name_km_from']!r} is not "
+                           "'source' or 'translation'.", "say whether a source gives the Khmer name "
+                           "(cite it in 'sources') or it is the atlas's own translation.")
             allied = item.get("allied_with", []) or []
             factions[fid] = Faction(fid, str(item.get("name") or fid), color.upper(), tuple(names),
                                     frozenset(allied), str(item.get("description") or ""),
@@ -457,8 +496,15 @@ class _Loader:
             self.error(rel, fid, "geometry", f"is a {geom.geom_type}; {layer} must be "
                        f"{' or '.join(sorted(spec.geometry))}.", "use the right layer file or geometry type.")
             ok = False
+        for name in ("start", "end", "date"):
+            if ok and props.get(name) is not None and props.get(f"{name}_part") is not None:
+                try:
+                    _parsed(props, name)
+                except DateError as exc:
+                    self.error(rel, fid, f"{name}_part", str(exc), "drop the part or give a month or year.")
+                    ok = False
         if ok and "start" in props and props.get("end") is not None:
-            start, end = parse_date(props["start"]), parse_date(props["end"])
+            start, end = _parsed(props, "start"), _parsed(props, "end")
             if end.first_day < start.first_day:
                 self.error(rel, fid, "end", f"ends ({end.text}) before it starts ({start.text}).",
                            "swap or correct the dates.")
@@ -491,6 +537,7 @@ class _Loader:
         if layer in BASE_LAYERS:
             return True
         refs("sources", props.get("sources", []), self.sources, "source")
+        refs("background_sources", props.get("background_sources", []) or [], self.sources, "source")
         if layer == "zones":
             refs("controller", [props["controller"]], self.factions, "faction")
         if layer == "frontlines":
@@ -537,18 +584,31 @@ class _Loader:
         if period.get("end") is not None and (why := _date(period["end"])) is not None:
             self.error(rel, fid, f"{fld}.end", why, "give the end date, or null if it lasts.")
             ok = False
+        for name, check in (("start_part", _opt_part), ("end_part", _opt_part), ("enclave", _opt_bool),
+                            ("background_sources", _opt_str_list)):
+            if (why := check(period.get(name))) is not None:
+                self.error(rel, fid, f"{fld}.{name}", f"{period.get(name)!r} {why}.",
+                           f"correct '{name}' (see docs/DATA_MODEL.md).")
+                ok = False
         if not ok:
             return False
+        for name in ("start", "end"):
+            if period.get(name) is not None and period.get(f"{name}_part") is not None:
+                try:
+                    _parsed(period, name)
+                except DateError as exc:
+                    self.error(rel, fid, f"{fld}.{name}_part", str(exc), "drop the part or give a month or year.")
+                    return False
         if period["controller"] not in self.factions:
             self.error(rel, fid, f"{fld}.controller", f"refers to unknown faction {period['controller']!r}.",
                        "use an id defined in factions.json.")
             ok = False
-        for sid in period["sources"]:
+        for sid in [*period["sources"], *(period.get("background_sources") or [])]:
             if sid not in self.sources:
                 self.error(rel, fid, f"{fld}.sources", f"refers to unknown source {sid!r}.",
                            "use an id defined in sources.json.")
                 ok = False
-        if period.get("end") and parse_date(period["end"]).first_day < parse_date(period["start"]).first_day:
+        if period.get("end") and _parsed(period, "end").first_day < _parsed(period, "start").first_day:
             self.error(rel, fid, f"{fld}.end", "ends before it starts.", "swap or correct the dates.")
             ok = False
         return ok
@@ -559,16 +619,16 @@ class _Loader:
         rows = []
         for pid, periods in places["control"].items() if len(places) else []:
             for period in periods or []:
-                start = parse_date(period["start"])
-                end = parse_date(period["end"]) if period.get("end") else None
+                start = _parsed(period, "start")
+                end = _parsed(period, "end") if period.get("end") else None
                 rows.append({
                     "place_id": pid, "controller": period["controller"], "start": start, "end": end,
                     "start_day": start.first_day, "end_day": end.first_day if end else OPEN_END,
                     "certainty": period["certainty"], "sources": tuple(period["sources"]),
-                    "note": period.get("note"),
+                    "note": period.get("note"), "enclave": bool(period.get("enclave")),
                 })
         columns = ["place_id", "controller", "start", "end", "start_day", "end_day", "certainty",
-                   "sources", "note"]
+                   "sources", "note", "enclave"]
         return pd.DataFrame(rows, columns=columns)
 
     def check_places_and_zones(self, frames: dict[str, gpd.GeoDataFrame], control: pd.DataFrame) -> None:
@@ -628,8 +688,13 @@ class _Loader:
         return fa is not None and fb is not None and fa.is_hostile_to(fb)
 
 
-def _end_day(value: Any) -> int:
-    return parse_date(value).first_day if value else OPEN_END
+def _end_day(value: Any, part: Any = None) -> int:
+    return parse_date(value, part).first_day if value else OPEN_END
+
+
+def _parts(frame: gpd.GeoDataFrame, column: str) -> list[Any]:
+    name = f"{column}_part"
+    return list(frame[name]) if name in frame else [None] * len(frame)
 
 
 def _frame(layer: str, rows: list[RawFeature], meta: DatasetMeta | None) -> gpd.GeoDataFrame:
@@ -648,10 +713,12 @@ def _frame(layer: str, rows: list[RawFeature], meta: DatasetMeta | None) -> gpd.
         frame[column] = pd.Series([v if v is not None else default() for v in values],
                                   dtype=object, index=frame.index)
     if layer in ("zones", "frontlines"):
-        frame["start_day"] = np.array([parse_date(v).first_day for v in frame["start"]], dtype=np.int64)
-        frame["end_day"] = np.array([_end_day(v) for v in frame["end"]], dtype=np.int64)
+        frame["start_day"] = np.array([parse_date(v, p).first_day
+                                       for v, p in zip(frame["start"], _parts(frame, "start"))], dtype=np.int64)
+        frame["end_day"] = np.array([_end_day(v, p) for v, p in zip(frame["end"], _parts(frame, "end"))],
+                                    dtype=np.int64)
     if layer == "events":
-        dates = [parse_date(v) for v in frame["date"]]
+        dates = [parse_date(v, p) for v, p in zip(frame["date"], _parts(frame, "date"))]
         frame["first_day"] = np.array([d.first_day for d in dates], dtype=np.int64)
         frame["last_day"] = np.array([d.last_day for d in dates], dtype=np.int64)
         frame = frame.sort_values(["first_day", "id"])

@@ -2,7 +2,11 @@
 
 Dates are written in EDTF (Library of Congress Extended Date/Time Format), the subset history
 needs: YYYY, YYYY-MM, YYYY-MM-DD, each optionally qualified ~ (approximate), ? (uncertain) or %
-(both), and intervals of two such dates joined by '/'. We keep what the map needs: the earliest and
+(both), intervals of two such dates joined by '/', and the level-2 set "one of" `[A..B]` (one day
+somewhere between A and B: "by 16 December 1994" when the last day of the old state is known).
+A month or year may be narrowed by a part ("early", "mid", "late", the sibling field `<date>_part`):
+"late April 1994". For the state computation a month part is days 1-10 / 11-20 / 21-end and a year
+part Jan-Apr / May-Aug / Sep-Dec: the atlas's convention, never shown as a day. We keep what the map needs: the earliest and
 latest day the text allows, the precision, and the qualifiers. (The `edtf` package parses the full
 standard but takes ~11 ms a date through pyparsing, minutes for a large dataset; the tests use it as
 an oracle for this parser.)
@@ -27,6 +31,8 @@ MONTHS = (
 )
 _PLAIN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?[~?%]?$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ONE_OF = re.compile(r"^\[(\d{4}(?:-\d{2}(?:-\d{2})?)?)\.\.(\d{4}(?:-\d{2}(?:-\d{2})?)?)\]$")
+PARTS = ("early", "mid", "late")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +45,16 @@ class HistoricalDate:
     precision: Precision
     approximate: bool = False
     uncertain: bool = False
+    part: str | None = None
 
     @property
     def is_interval(self) -> bool:
         return "/" in self.text
+
+    @property
+    def is_one_of(self) -> bool:
+        """An EDTF set `[A..B]`: a single day, somewhere between A and B."""
+        return self.text.startswith("[")
 
     @property
     def first_day(self) -> int:
@@ -55,8 +67,13 @@ class HistoricalDate:
 
     def label(self) -> str:
         """The date in words, in its own precision: never a day the sources do not give."""
-        if self.is_interval:
+        if self.is_one_of:
+            text = _one_of_label(self.earliest, self.latest, self.precision)
+        elif self.is_interval:
             text = _interval_label(self.earliest, self.latest, self.precision)
+        elif self.part:
+            joiner = "-" if self.part == "mid" else " "  # "mid-August 1997", "late April 1994"
+            text = f"{self.part}{joiner}{_point_label(self.earliest, self.precision)}"
         else:
             text = _point_label(self.earliest, self.precision)
         if self.approximate:
@@ -71,6 +88,7 @@ class HistoricalDate:
             "precision": self.precision,
             "approximate": self.approximate,
             "uncertain": self.uncertain,
+            "part": self.part,
             "earliest": self.earliest.isoformat(),
             "latest": self.latest.isoformat(),
             "label": self.label(),
@@ -89,6 +107,24 @@ def _interval_label(first: date, last: date, precision: Precision) -> str:
     if precision == "day" and (first.year, first.month) == (last.year, last.month):
         return f"{first.day}\u2013{last.day} {MONTHS[first.month - 1]} {first.year}"
     return f"{_point_label(first, precision)} \u2013 {_point_label(last, precision)}"
+
+
+def _one_of_label(first: date, last: date, precision: Precision) -> str:
+    if precision == "day" and first.year == last.year:
+        return f"between {first.day} {MONTHS[first.month - 1]} and {_point_label(last, precision)}"
+    return f"between {_point_label(first, precision)} and {_point_label(last, precision)}"
+
+
+def _narrow(first: date, last: date, precision: Precision, part: str) -> tuple[date, date]:
+    """The days a part of a month or year stands for in the state computation."""
+    i = PARTS.index(part)
+    if precision == "month":
+        starts = (1, 11, 21)
+        end = date(first.year, first.month, starts[i + 1] - 1) if i < 2 else last
+        return date(first.year, first.month, starts[i]), end
+    start_month = (1, 5, 9)[i]
+    end = date(first.year, start_month + 3, calendar.monthrange(first.year, start_month + 3)[1])
+    return date(first.year, start_month, 1), end
 
 
 def _bounds(part: str) -> tuple[date, date]:
@@ -115,7 +151,7 @@ def _precision_of(part: str) -> Precision:
 
 
 @lru_cache(maxsize=65536)
-def parse_date(text: str) -> HistoricalDate:
+def parse_date(text: str, part: str | None = None) -> HistoricalDate:
     """Parse an EDTF date or interval of dates.
 
     >>> parse_date("1993-05").label()
@@ -124,15 +160,49 @@ def parse_date(text: str) -> HistoricalDate:
     'around January 1994'
     >>> parse_date("1997-07-05/1997-07-06").label()
     '5–6 July 1997'
+    >>> parse_date("[1994-05-09..1994-12-16]").label()
+    'between 9 May and 16 December 1994'
+    >>> parse_date("1994-04", "late").label()
+    'late April 1994'
     """
     if not isinstance(text, str):
         raise DateError(f"Expected an EDTF date string such as '1994-04-19', got {text!r}.")
     text = text.strip()
+    one_of = _ONE_OF.match(text)
+    if one_of is not None:
+        return _parse_one_of(text, one_of.group(1), one_of.group(2), part)
+    parsed = _parse_plain(text)
+    if part is None:
+        return parsed
+    if part not in PARTS:
+        raise DateError(f"part {part!r} of {text!r} must be one of {', '.join(PARTS)}.")
+    if parsed.is_interval or parsed.precision == "day":
+        raise DateError(f"{text!r} cannot take the part {part!r}: only a single month or year can "
+                        "(write '1994-04' with part 'late' for \"late April 1994\").")
+    first, last = _narrow(parsed.earliest, parsed.latest, parsed.precision, part)
+    return HistoricalDate(text, first, last, parsed.precision, parsed.approximate, parsed.uncertain, part)
+
+
+def _parse_one_of(text: str, a: str, b: str, part: str | None) -> HistoricalDate:
+    if part is not None:
+        raise DateError(f"{text!r} is a set of days; it cannot also take the part {part!r}.")
+    try:
+        earliest, latest = _bounds(a)[0], _bounds(b)[1]
+    except ValueError as exc:
+        raise DateError(f"{text!r} is not a valid date ({exc}).") from None
+    if latest <= earliest:
+        raise DateError(f"{text!r} must run from an earlier to a later date.")
+    precision: Precision = min((_precision_of(a), _precision_of(b)), key=("year", "month", "day").index)
+    return HistoricalDate(text=text, earliest=earliest, latest=latest, precision=precision)
+
+
+def _parse_plain(text: str) -> HistoricalDate:
     parts = text.split("/")
     if len(parts) > 2 or not all(_PLAIN.match(p) for p in parts):
         raise DateError(
             f"{text!r} is not a date this atlas understands: write YYYY, YYYY-MM or YYYY-MM-DD, "
-            "optionally followed by ~ (approximate) or ? (uncertain), or two such dates joined by '/'."
+            "optionally followed by ~ (approximate) or ? (uncertain), two such dates joined by '/', "
+            "or '[A..B]' for one day between A and B."
         )
     try:
         earliest = _bounds(parts[0])[0]
