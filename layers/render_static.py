@@ -278,7 +278,7 @@ def _legend_handles(ds: Dataset, state: State, toggles: Toggles, present: set[st
                                   label=label))
         else:
             line = _line_style(look, scale)
-            handles.append(Patch(facecolor=look.fill, alpha=look.fill_opacity + 0.1, edgecolor=look.stroke or "#333333",
+            handles.append(Patch(facecolor=look.fill, alpha=min(1.0, look.fill_opacity + 0.1), edgecolor=look.stroke or "#333333",
                                  linestyle=line["linestyle"], hatch=look.hatch, label=label))
     return handles
 

@@ -199,7 +199,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         "canvas": n_items > CANVAS_ABOVE,
         "borders": _borders(ds),
         "provinces": _provinces(ds, words) if provinces else None,
-        "layers": [{"kind": kind, "items": layers[kind]} for kind in KINDS],
+        "layers": [{"kind": kind, "toggle": TOGGLE_OF_KIND[kind], "items": layers[kind]} for kind in KINDS],
         "looks": t.looks,
         "strings": t.strings,
     }

@@ -31,6 +31,8 @@ def go(to: int) -> None:
     ui.set_day_and_view(chapter.day, chapter.lat, chapter.lon, chapter.zoom)
 
 
+if "story_chapter" not in st.session_state:
+    go(0)  # the tour starts at its first chapter, and the shared date with it
 back, label, forward = st.columns([1, 4, 1], vertical_alignment="center")
 back.button("◀ Previous", disabled=index == 0, width="stretch", on_click=go, args=(index - 1,))
 forward.button("Next ▶", disabled=index == len(chapters) - 1, width="stretch", on_click=go, args=(index + 1,))

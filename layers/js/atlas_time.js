@@ -62,7 +62,9 @@
     var self = this, store = this.store, map = this.map;
     var canvas = store.canvas ? L.canvas({padding: 0.3}) : null;
     this.groups = {};
+    this.toggleOf = {};
     store.layers.forEach(function (layer, z) {
+      self.toggleOf[layer.kind] = layer.toggle;
       var pane = map.createPane("atlas-" + layer.kind);
       pane.style.zIndex = 410 + 10 * z;
       self.groups[layer.kind] = L.layerGroup().addTo(map);
@@ -322,7 +324,7 @@
     (hidden || []).forEach(function (kind) { self.hidden[kind] = true; });
     Object.keys(this.groups).forEach(function (kind) {
       var group = self.groups[kind];
-      if (self.hidden[kind]) { self.map.removeLayer(group); } else if (!self.map.hasLayer(group)) { group.addTo(self.map); }
+      if (self.hidden[self.toggleOf[kind]]) { self.map.removeLayer(group); } else if (!self.map.hasLayer(group)) { group.addTo(self.map); }
     });
     if (this.hidden.places) { this.map.removeLayer(this.labelGroup); } else { this.labelGroup.addTo(this.map); }
     if (this.provinces) {
