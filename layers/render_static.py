@@ -28,6 +28,7 @@ from . import style
 from .catalog import Dataset
 from .dates import day_label, parse_date
 from .model import METRIC_CRS
+from .text_safety import mpl_text
 from .timeline import State
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
@@ -137,7 +138,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         ax.imshow(image, extent=extent, zorder=0, interpolation="bilinear")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        basemap_note = f"Basemap tiles: {tile_credit}."
+        basemap_note = f"Basemap tiles: {mpl_text(tile_credit)}."
     else:
         basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
 
@@ -200,10 +201,10 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     stamp = fig.text(0.99, 0.955, f"Situation on {day_label(state.day)}", fontsize=15 * scale, ha="right",
                      va="center", color="#000000",
                      bbox={"facecolor": "#FFFFFF", "edgecolor": "#333333", "boxstyle": "round,pad=0.3"})
-    title = fig.text(0.01, 0.955, ds.meta.title, fontsize=15 * scale, weight="bold", va="center")
+    title = fig.text(0.01, 0.955, mpl_text(ds.meta.title), fontsize=15 * scale, weight="bold", va="center")
     renderer = FigureCanvasAgg(fig).get_renderer()  # one renderer measures all the text below
     _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width, renderer)
-    handles = [Patch(facecolor=ds.factions[f].color, alpha=0.7, label=ds.factions[f].name_on(state.day))
+    handles = [Patch(facecolor=ds.factions[f].color, alpha=0.7, label=mpl_text(ds.factions[f].name_on(state.day)))
                for f in ds.factions if f in set(state.zones["controller"]) | {s.controller for s in state.places}]
     handles += [Patch(facecolor="#777777", alpha=s.fill_opacity + 0.1, linestyle=s.mpl_linestyle, edgecolor="#333333",
                       hatch=s.hatch, label=s.label) for s in style.ZONE_STYLES.values()]
@@ -217,7 +218,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     _north_arrow(ax, scale)
     used = sorted({s for _, r in state.zones.iterrows() for s in r["sources"]} |
                   {s for p in state.places for s in p.sources} | {s for _, r in state.events.iterrows() for s in r["sources"]})
-    sources = "Sources: " + "; ".join(ds.sources[s].title if s in ds.sources else s for s in used[:12])
+    sources = "Sources: " + "; ".join(mpl_text(ds.sources[s].title if s in ds.sources else s) for s in used[:12])
     if len(used) > 12:
         sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
     right_edge = 0.99 * fig.bbox.width
@@ -244,7 +245,7 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
         if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
             placed.append(box)
             anchor_x = {"left": box[0], "right": box[2], "center": (box[0] + box[2]) / 2}[ha]
-            ax.text(anchor_x, box[1], text, ha=ha, va="bottom", fontsize=size,
+            ax.text(anchor_x, box[1], mpl_text(text), ha=ha, va="bottom", fontsize=size,
                     weight="bold" if key else "normal", zorder=9, gid=f"label:{text}",
                     path_effects=[__import__("matplotlib.patheffects", fromlist=["x"]).withStroke(
                         linewidth=2.5 * scale, foreground="white")])
