@@ -9,10 +9,7 @@ basemap it used: never a blank or broken image.
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -81,29 +78,24 @@ TILE_PROVIDERS = {"osm": "OpenStreetMap.Mapnik", "light": "Esri.WorldGrayCanvas"
 def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvider
            ) -> tuple[np.ndarray, tuple, str] | None:
     """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time.
-    `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own."""
+    `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own.
+    (layers/tiles.py: every request times out by TILE_TIMEOUT_S, no thread outlives the call, and the
+    disk cache is capped.)"""
     import contextily as ctx
     import xyzservices.providers as xyz
 
-    provider = basemap if isinstance(basemap, TileProvider) else xyz.query_name(TILE_PROVIDERS.get(basemap, basemap))
-    ctx.set_cache_dir(str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pailin-atlas" / "tiles"))
-    to_merc = Transformer.from_crs(METRIC_CRS, "EPSG:3857", always_xy=True)
-    xs, ys = to_merc.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
-    result: dict[str, object] = {}
+    from .tiles import fetch_mosaic
 
-    def fetch() -> None:
-        try:
-            img, ext = ctx.bounds2img(min(xs), min(ys), max(xs), max(ys), source=provider, ll=False)
-            result["tiles"] = ctx.warp_tiles(img, ext, t_crs=METRIC_CRS)
-        except Exception as exc:  # any network or decoding failure means: draw the vector basemap
-            result["error"] = exc
-
-    worker = threading.Thread(target=fetch, daemon=True)
-    worker.start()
-    worker.join(TILE_TIMEOUT_S)
-    if "tiles" not in result:
+    try:
+        provider = basemap if isinstance(basemap, TileProvider) else xyz.query_name(TILE_PROVIDERS.get(basemap, basemap))
+    except ValueError:  # not a provider xyzservices knows: the vector basemap
         return None
-    image, extent = result["tiles"]  # type: ignore[misc]
+    to_lonlat = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    lons, lats = to_lonlat.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
+    mosaic = fetch_mosaic((min(lons), min(lats), max(lons), max(lats)), provider, TILE_TIMEOUT_S)
+    if mosaic is None:
+        return None
+    image, extent = ctx.warp_tiles(*mosaic, t_crs=METRIC_CRS)
     return image, extent, provider.get("attribution", provider.name)
 
 
