@@ -251,10 +251,10 @@ async def run(args: argparse.Namespace, url: str, server: Server) -> None:
             probe = "data-day" if await warm.page.evaluate(detect_probe_js()) else "stamp"
         await warm.page.context.close()
         await asyncio.sleep(1.0)
-        rss_base = server.rss_mb()
+        rss_base, open_cpu_before, open_client_before = server.rss_mb(), server.cpu_s(), client_cpu_s(server)
         visitors = await asyncio.gather(*(open_visitor(browser, url, n + 1, probe) for n in range(args.visitors)))
         await asyncio.sleep(1.0)
-        rss_open = server.rss_mb()
+        rss_open, open_cpu, open_client = server.rss_mb(), server.cpu_s(), client_cpu_s(server) - open_client_before
         load_before = os.getloadavg()[0]
         cpu_before, client_before, machine_before = server.cpu_s(), client_cpu_s(server), psutil.cpu_times()
         scrub_started = time.monotonic()
@@ -286,6 +286,7 @@ async def run(args: argparse.Namespace, url: str, server: Server) -> None:
         ("steps lost (never reached)", f"{lost} of {total}"),
         ("steps skipped (a later day came first)", f"{skipped} of {total}"),
         ("first paint median / max (all opening at once)", f"{statistics.median(paints):.1f} / {max(paints):.1f} s"),
+        ("browsers' CPU while opening", f"{open_client:.1f} s"),
         ("scrub wall time (until every page is idle)", f"{scrub_s:.1f} s"),
         ("browsers' CPU during the scrub", f"{client_after - client_before:.1f} s"),
         ("machine busy during the scrub", f"{busy(machine_before, machine_after):.0%} of {psutil.cpu_count()} cores "
@@ -293,6 +294,7 @@ async def run(args: argparse.Namespace, url: str, server: Server) -> None:
     ]
     if cpu_before is not None:
         rows += [
+            ("server CPU per visitor opening", f"{(open_cpu - open_cpu_before) / args.visitors * 1000:.0f} ms"),
             ("server CPU per step", f"{(cpu_after - cpu_before) / total * 1000:.0f} ms "
              f"({cpu_after - cpu_before:.1f} s for {total} steps)"),
             ("server RSS after warm-up visitor", f"{rss_base:.0f} MB"),
