@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .catalog import load_dataset
 from .dates import parse_day
-from .export import FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
+from .export import CLI_BUDGET, FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
 from .timeline import Timeline
 
 
@@ -27,7 +27,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     day = parse_day(args.date, earliest=dataset.meta.start, latest=dataset.meta.end)
     bbox = parse_bbox(args.bbox) if args.bbox else None
     size = parse_size(args.size)
-    data = snapshot_bytes(Timeline(dataset).state_on(day), args.format, bbox=bbox, size=size, basemap=args.basemap)
+    data = snapshot_bytes(Timeline(dataset).state_on(day), args.format, bbox=bbox, size=size, basemap=args.basemap,
+                          budget=CLI_BUDGET)
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": args.format, "date": day.isoformat(),
                                  "bytes": len(data)}) + "\n")
@@ -41,7 +42,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
     fmt = Path(args.out).suffix.lstrip(".").lower()
     bbox = parse_bbox(args.bbox) if args.bbox else None
     data, frames = animation_bytes(Timeline(dataset), start, end, step=args.step, fmt=fmt, size=parse_size(args.size),
-                                   bbox=bbox, progress=lambda k, n: sys.stderr.write(f"\rframe {k}/{n}"))
+                                   bbox=bbox, progress=lambda k, n: sys.stderr.write(f"\rframe {k}/{n}"), budget=CLI_BUDGET)
     sys.stderr.write("\n")
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": fmt, "frames": frames, "bytes": len(data)}) + "\n")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
-import json
+import os
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from .deeplink import clamp_bbox
 from .errors import DateError
 from .escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
@@ -31,6 +36,49 @@ MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml", "h
 
 class ExportError(ValueError):
     """A size, bounding box, period or format that cannot be produced; the message says the way out."""
+
+
+class Cancelled(ExportError):
+    """The caller's cancel hook asked to stop; nothing was produced."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most drawing one request may start, checked before any of it: frames, and pixels x frames
+    (a frame's cost grows with its pixels; memory with its side). `way_out` says how to ask for less."""
+
+    max_frames: int
+    max_pixel_frames: int
+    way_out: str
+
+
+# Hosted: about 30 s of one core at most (a 960x540 frame takes ~0.25 s). 399 frames took 126 s and 2.5 GB.
+HOSTED_BUDGET = Budget(120, 960 * 540 * 120, "choose a shorter period, a longer step or a smaller size")
+# The command line runs for whoever started it: up to 400 slides (frames are streamed, so memory stays small).
+CLI_BUDGET = Budget(MAX_FRAMES, 1920 * 1080 * MAX_FRAMES,
+                    "use a smaller --size, a longer --step or a shorter --from/--to period")
+
+
+def hosted_budget() -> Budget:
+    """The app's budget; operators may change it with PAILIN_ATLAS_MAX_FRAMES and
+    PAILIN_ATLAS_MAX_PIXEL_FRAMES (whole numbers; anything else keeps the default)."""
+    def number(name: str, default: int) -> int:
+        text = os.environ.get(name, "").strip()
+        return int(text) if text.isdigit() and int(text) > 0 else default
+    return Budget(number("PAILIN_ATLAS_MAX_FRAMES", HOSTED_BUDGET.max_frames),
+                  number("PAILIN_ATLAS_MAX_PIXEL_FRAMES", HOSTED_BUDGET.max_pixel_frames), HOSTED_BUDGET.way_out)
+
+
+def check_budget(canvas: Canvas, frames: int, budget: Budget) -> None:
+    """Raise ExportError, naming the numbers and the way out, when `frames` frames of `canvas` exceed `budget`."""
+    pixels = canvas.width_px * canvas.height_px * frames
+    if frames <= budget.max_frames and pixels <= budget.max_pixel_frames:
+        return
+    what = (f"{frames} frames at {canvas.width_px}×{canvas.height_px} px" if frames != 1
+            else f"a {canvas.width_px}×{canvas.height_px} px image")
+    raise ExportError(f"{what[0].upper()}{what[1:]} is {pixels / 1e6:,.1f} million pixels to draw; the limit here is "
+                      f"{budget.max_frames} frames and {budget.max_pixel_frames / 1e6:,.1f} million pixels. "
+                      f"To make it: {budget.way_out}.")
 
 
 def parse_size(text: str) -> Canvas:
@@ -63,9 +111,22 @@ def snapshot_filename(day: date, fmt: str) -> str:
     return f"pailin-atlas_{day.isoformat()}.{fmt}"
 
 
+def _view(bbox: Bbox | None, region: Bbox) -> Bbox | None:
+    """The view as drawn: at least ~1 km across and inside the region widened (a crafted 1e-7 degree
+    bbox made a PNG take a minute)."""
+    if bbox is None:
+        return None
+    clamped = clamp_bbox(bbox, region)
+    if clamped is None:
+        raise ExportError(f"the view {bbox!r} is not four finite numbers west, south, east, north.")
+    return clamped
+
+
 def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: str | Canvas = "slide",
-                   toggles: Toggles = Toggles(), basemap: str = "vector") -> bytes:
-    """One file documenting the state on its date, for the view `bbox` (west, south, east, north)."""
+                   toggles: Toggles = Toggles(), basemap: str = "vector", budget: Budget | None = None) -> bytes:
+    """One file documenting the state on its date, for the view `bbox` (west, south, east, north).
+    `budget`: the app's (`hosted_budget()`) unless given, checked before drawing."""
+    bbox = _view(bbox, state.dataset.meta.region)
     if fmt == "geojson":
         return state_geojson_bytes(state, bbox)
     if fmt == "html":
@@ -73,6 +134,7 @@ def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: st
     if fmt not in ("png", "pdf", "svg"):
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}.")
     canvas = parse_size(size) if isinstance(size, str) else size
+    check_budget(canvas, 1, budget or hosted_budget())
     fig = render(state, canvas, bbox, basemap)
     out = io.BytesIO()
     metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
@@ -114,28 +176,52 @@ def animation_days(timeline: AtlasTimeline, start: date, end: date, step: str | 
 def animation_bytes(timeline: AtlasTimeline, start: date, end: date, *, step: str | int = "changes",
                     fmt: str = "gif", size: str | Canvas = "960x540", bbox: Bbox | None = None,
                     seconds_per_frame: float = 0.8,
-                    progress: Callable[[int, int], None] | None = None) -> tuple[bytes, int]:
-    """An animated GIF or MP4 whose frames are the static snapshots of each date; returns (bytes, frames)."""
-    import imageio.v3 as iio
+                    progress: Callable[[int, int], None] | None = None,
+                    cancelled: Callable[[], bool] | None = None,
+                    budget: Budget | None = None) -> tuple[bytes, int]:
+    """An animated GIF or MP4 whose frames are the static snapshots of each date; returns (bytes, frames).
+    See `write_animation`."""
+    out = io.BytesIO()
+    frames = write_animation(out, timeline, start, end, step=step, fmt=fmt, size=size, bbox=bbox,
+                             seconds_per_frame=seconds_per_frame, progress=progress, cancelled=cancelled,
+                             budget=budget)
+    return out.getvalue(), frames
 
+
+def write_animation(out: BinaryIO, timeline: AtlasTimeline, start: date, end: date, *,
+                    step: str | int = "changes", fmt: str = "gif", size: str | Canvas = "960x540",
+                    bbox: Bbox | None = None, seconds_per_frame: float = 0.8,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancelled: Callable[[], bool] | None = None,
+                    budget: Budget | None = None) -> int:
+    """Write the animation to `out`; returns the number of frames.
+
+    The budget (the app's, `hosted_budget()`, unless given) is checked before the first frame is drawn.
+    Each frame goes to the encoder as soon as it is drawn: memory holds one frame, not all of them.
+    `cancelled` is asked before each frame; when it answers True, `Cancelled` is raised."""
     if fmt not in ("gif", "mp4"):
         raise ExportError(f"animation format {fmt!r} is not gif or mp4.")
     canvas = parse_size(size) if isinstance(size, str) else size
     days = animation_days(timeline, start, end, step)
-    frames = []
-    for k, day in enumerate(days):
-        frame = frame_pixels(timeline.state_on(day), canvas, bbox)
-        if fmt == "mp4":  # H.264 wants even sides
-            frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]
-        frames.append(frame)
-        if progress:
-            progress(k + 1, len(days))
-    out = io.BytesIO()
+    check_budget(canvas, len(days), budget or hosted_budget())
+    bbox = _view(bbox, timeline.dataset.meta.region)
+
+    def frames() -> Iterator[np.ndarray]:
+        for k, day in enumerate(days):
+            if cancelled is not None and cancelled():
+                raise Cancelled(f"Cancelled after {k} of {len(days)} frames; nothing was kept.")
+            frame = frame_pixels(timeline.state_on(day), canvas, bbox)
+            if fmt == "mp4":  # H.264 wants even sides
+                frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]
+            yield frame
+            if progress:
+                progress(k + 1, len(days))
+
     if fmt == "gif":
-        iio.imwrite(out, np.stack(frames), extension=".gif", duration=int(seconds_per_frame * 1000), loop=0)
+        _write_gif(out, frames(), duration_ms=int(seconds_per_frame * 1000))
     else:
-        _write_mp4(out, frames, fps=max(1, round(1 / seconds_per_frame)))
-    return out.getvalue(), len(frames)
+        _write_mp4(out, frames(), fps=max(1, round(1 / seconds_per_frame)))
+    return len(days)
 
 
 def frame_pixels(state: State, canvas: Canvas, bbox: Bbox | None = None) -> np.ndarray:
@@ -145,7 +231,39 @@ def frame_pixels(state: State, canvas: Canvas, bbox: Bbox | None = None) -> np.n
     return np.asarray(agg.buffer_rgba())[..., :3].copy()
 
 
-def _write_mp4(out: io.BytesIO, frames: list[np.ndarray], fps: int) -> None:
+def _write_gif(out: BinaryIO, frames: Iterable[np.ndarray], duration_ms: int) -> None:
+    """An endlessly looping GIF written frame by frame (Pillow's save keeps every frame until the end).
+    Each frame after the first holds only the rectangle that changed, with its own 256-colour palette."""
+    from PIL import GifImagePlugin, Image
+
+    previous: np.ndarray | None = None
+    for frame in frames:
+        offset = (0, 0)
+        part = frame
+        if previous is None:
+            first = Image.fromarray(frame).convert("P", palette=Image.Palette.ADAPTIVE)
+            header, _ = GifImagePlugin.getheader(first, None, {"loop": 0})
+            for chunk in header:
+                out.write(chunk)
+        else:
+            changed = np.any(frame != previous, axis=2)
+            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+            if rows.size:
+                part = frame[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+                offset = (int(cols[0]), int(rows[0]))
+            else:  # nothing changed: one pixel, so that the frame (and its time) still counts
+                part = frame[:1, :1]
+        image = Image.fromarray(np.ascontiguousarray(part)).convert("P", palette=Image.Palette.ADAPTIVE)
+        for chunk in GifImagePlugin.getdata(image, offset, duration=duration_ms, disposal=1,
+                                            include_color_table=True):
+            out.write(chunk)
+        previous = frame
+    if previous is None:
+        raise ExportError("an animation needs at least one frame.")
+    out.write(b";")
+
+
+def _write_mp4(out: BinaryIO, frames: Iterable[np.ndarray], fps: int) -> None:
     import tempfile
     from pathlib import Path
 
@@ -156,4 +274,56 @@ def _write_mp4(out: io.BytesIO, frames: list[np.ndarray], fps: int) -> None:
         with imageio.get_writer(path, fps=fps, codec="libx264", macro_block_size=2, quality=7) as writer:
             for frame in frames:
                 writer.append_data(frame)
-        out.write(path.read_bytes())
+        with path.open("rb") as video:
+            while chunk := video.read(1 << 20):
+                out.write(chunk)
+
+
+# --- results cached per request ------------------------------------------------------------------------------
+
+def snapshot_key(dataset_version: str, day: date, bbox: Bbox | None, fmt: str, size: str | Canvas,
+                 toggles: Toggles = Toggles(), language: str = "en", basemap: str = "vector") -> tuple:
+    """What a snapshot's bytes depend on, hashable: equal keys, equal files. The bbox is rounded to 0.001
+    degree (~100 m), so views that differ by less share one file: render with `rounded_bbox(bbox)`."""
+    canvas = parse_size(size) if isinstance(size, str) else size
+    return ("snapshot", dataset_version, day.isoformat(), rounded_bbox(bbox), fmt, canvas, toggles, language, basemap)
+
+
+def rounded_bbox(bbox: Bbox | None) -> Bbox | None:
+    return None if bbox is None else tuple(round(float(v), 3) for v in bbox)  # type: ignore[return-value]
+
+
+class ResultCache:
+    """Finished files shared by every session, least recently used dropped beyond `max_bytes`. Thread-safe;
+    when many visitors ask for the same key at once, one makes it and the others wait for it."""
+
+    def __init__(self, max_bytes: int = 256 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._making: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            maker = self._making.setdefault(key, threading.Lock())
+        with maker:  # the first caller makes it; the others find it made
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            try:
+                data = make()
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+            with self._lock:
+                if len(data) <= self.max_bytes and key not in self._items:
+                    self._items[key] = data
+                    self._size += len(data)
+                    while self._size > self.max_bytes:
+                        _, dropped = self._items.popitem(last=False)
+                        self._size -= len(dropped)
+            return data

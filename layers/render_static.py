@@ -9,10 +9,7 @@ basemap it used: never a blank or broken image.
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -28,6 +25,7 @@ from . import symbology as sym
 from .catalog import Dataset
 from .model import METRIC_CRS
 from .render_folium import Toggles
+from .text_safety import mpl_text
 from .timeline import State
 from .words import ENGLISH, Words
 
@@ -81,29 +79,24 @@ TILE_PROVIDERS = {"osm": "OpenStreetMap.Mapnik", "light": "Esri.WorldGrayCanvas"
 def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvider
            ) -> tuple[np.ndarray, tuple, str] | None:
     """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time.
-    `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own."""
+    `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own.
+    (layers/tiles.py: every request times out by TILE_TIMEOUT_S, no thread outlives the call, and the
+    disk cache is capped.)"""
     import contextily as ctx
     import xyzservices.providers as xyz
 
-    provider = basemap if isinstance(basemap, TileProvider) else xyz.query_name(TILE_PROVIDERS.get(basemap, basemap))
-    ctx.set_cache_dir(str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pailin-atlas" / "tiles"))
-    to_merc = Transformer.from_crs(METRIC_CRS, "EPSG:3857", always_xy=True)
-    xs, ys = to_merc.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
-    result: dict[str, object] = {}
+    from .tiles import fetch_mosaic
 
-    def fetch() -> None:
-        try:
-            img, ext = ctx.bounds2img(min(xs), min(ys), max(xs), max(ys), source=provider, ll=False)
-            result["tiles"] = ctx.warp_tiles(img, ext, t_crs=METRIC_CRS)
-        except Exception as exc:  # any network or decoding failure means: draw the vector basemap
-            result["error"] = exc
-
-    worker = threading.Thread(target=fetch, daemon=True)
-    worker.start()
-    worker.join(TILE_TIMEOUT_S)
-    if "tiles" not in result:
+    try:
+        provider = basemap if isinstance(basemap, TileProvider) else xyz.query_name(TILE_PROVIDERS.get(basemap, basemap))
+    except ValueError:  # not a provider xyzservices knows: the vector basemap
         return None
-    image, extent = result["tiles"]  # type: ignore[misc]
+    to_lonlat = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    lons, lats = to_lonlat.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
+    mosaic = fetch_mosaic((min(lons), min(lats), max(lons), max(lats)), provider, TILE_TIMEOUT_S)
+    if mosaic is None:
+        return None
+    image, extent = ctx.warp_tiles(*mosaic, t_crs=METRIC_CRS)
     return image, extent, provider.get("attribution", provider.name)
 
 
@@ -147,7 +140,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         ax.imshow(image, extent=extent, zorder=0, interpolation="bilinear")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        basemap_note = f"Basemap tiles: {tile_credit}."
+        basemap_note = f"Basemap tiles: {mpl_text(tile_credit)}."
     else:
         basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
 
@@ -223,7 +216,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
                        gid=f"place:{status.place_id}")
             if sym.labelled(row["kind"], bool(row["key"]), row["country"], home_country):
                 text = sym.label_text(row["name"], sym.faction_short(faction) if faction else None)
-                _label(ax, fig, p.x, p.y, mpl_text(text), bool(row["key"]), scale, placed)
+                _label(ax, fig, p.x, p.y, text, bool(row["key"]), scale, placed)
 
     stamp = fig.text(0.99, 0.955, words("Situation on {date}").replace("{date}", words.day(state.day)),
                      fontsize=15 * scale, ha="right", va="center", color="#000000",
@@ -291,11 +284,6 @@ def _home_iso3(ds: Dataset) -> str | None:
     return str(ds.countries.index[int(np.argmax(overlap))])
 
 
-def mpl_text(text: str) -> str:
-    """Text from data as matplotlib shows it literally: a '$' would start mathtext."""
-    return str(text).replace("$", r"\$")
-
-
 def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
            placed: list[tuple[float, float, float, float]]) -> None:
     """Place a label at the first candidate position that collides with no earlier label."""
@@ -311,7 +299,7 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
         if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
             placed.append(box)
             anchor_x = {"left": box[0], "right": box[2], "center": (box[0] + box[2]) / 2}[ha]
-            ax.text(anchor_x, box[1], text, ha=ha, va="bottom", fontsize=size,
+            ax.text(anchor_x, box[1], mpl_text(text), ha=ha, va="bottom", fontsize=size,
                     weight="bold" if key else "normal", zorder=9, gid=f"label:{text}",
                     path_effects=[__import__("matplotlib.patheffects", fromlist=["x"]).withStroke(
                         linewidth=2.5 * scale, foreground="white")])

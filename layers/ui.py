@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 
 from .catalog import load_dataset
-from .deeplink import DeepLink, parse_deep_link, query_for
+from .deeplink import DeepLink, clamp_view, parse_deep_link, query_for
 from .errors import DataError, Problem
 from .markdown import md
 from .catalog import Dataset
@@ -124,7 +124,7 @@ def open_atlas() -> Atlas | None:
     if DATE_KEY not in st.session_state or not (meta.start <= st.session_state[DATE_KEY] <= meta.end):
         st.session_state[DATE_KEY] = link.day
         for warning in link.warnings:
-            st.warning(md(warning))
+            st.warning(warning)  # the link's own text in it is escaped for Markdown (layers/deeplink.py)
     if VIEW_KEY not in st.session_state and link.has_view:
         st.session_state[VIEW_KEY] = {"lat": link.lat, "lon": link.lon, "zoom": link.zoom or meta.view_zoom}
     return Atlas(name, version, dataset, loaded.timeline, link, ENGLISH)
@@ -253,12 +253,13 @@ def _day_changed(key: str) -> None:
         pass  # a malformed value from the browser changes nothing
 
 
-def _view_changed(key: str, view_key: str) -> None:
-    from .deeplink import clamp_view
-
-    view = clamp_view(st.session_state[key].get("view"))
+def _view_changed(key: str, view_key: str, region: tuple[float, float, float, float]) -> None:
+    reported = st.session_state[key].get("view")
+    if not isinstance(reported, dict):
+        return
+    view = clamp_view(reported, reported.get("zoom"), reported.get("bbox"), region)
     if view is not None:
-        st.session_state[view_key] = view
+        st.session_state[view_key] = {"lat": view.lat, "lon": view.lon, "zoom": view.zoom, "bbox": list(view.bbox)}
 
 
 def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: Toggles = Toggles(),
@@ -282,6 +283,6 @@ def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: T
             "day": shown, "view": st.session_state.get(view_key), "push": seq, "push_view": push_view,
             "hidden": toggles.hidden(), "height": height}
     _component()(key=key, data=data, default={"day": shown, "view": None},
-                 on_day_change=lambda: _day_changed(key), on_view_change=lambda: _view_changed(key, view_key),
+                 on_day_change=lambda: _day_changed(key), on_view_change=lambda: _view_changed(key, view_key, meta.region),
                  height=height)
     return st.session_state.get(view_key)

@@ -152,3 +152,142 @@ def test_tiles_are_drawn_under_the_layers_when_available(timeline, monkeypatch):
                                                       "Tiles (c) Test"))
     fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="osm")
     assert fig.axes[0].images and "Tiles (c) Test" in next(t.get_text() for t in fig.texts if t.get_gid() == "attribution")
+
+
+# --- bounded work ------------------------------------------------------------------------------------------
+
+def _no_frame(k, n):
+    raise AssertionError(f"frame {k} of {n} was drawn before the budget was checked")
+
+
+def test_an_animation_over_budget_is_refused_before_any_frame_with_the_numbers_and_the_way_out(timeline):
+    from layers.export import HOSTED_BUDGET
+
+    with pytest.raises(ExportError) as refused:
+        animation_bytes(timeline, date(1994, 1, 1), date(1994, 12, 31), step=3, size="1920x1080", progress=_no_frame)
+    message = str(refused.value)
+    assert "122 frames at 1920×1080 px" in message and "253.0 million pixels" in message
+    assert f"{HOSTED_BUDGET.max_frames} frames" in message and "shorter period, a longer step or a smaller size" in message
+
+
+def test_the_budget_can_be_set_by_the_operator(timeline, monkeypatch):
+    state = timeline.state_on(date(1994, 4, 19))
+    with pytest.raises(ExportError, match="8000×8000"):
+        snapshot_bytes(state, "png", size=parse_size("8000x8000"))  # 64 million pixels: over the hosted budget
+    monkeypatch.setenv("PAILIN_ATLAS_MAX_PIXEL_FRAMES", "100000")
+    with pytest.raises(ExportError, match="0.1 million pixels"):
+        snapshot_bytes(state, "png", size="800x450")
+    monkeypatch.setenv("PAILIN_ATLAS_MAX_PIXEL_FRAMES", "a lot")  # not a number: the default
+    assert snapshot_bytes(state, "png", size="800x450").startswith(b"\x89PNG")
+
+
+@pytest.mark.timeout(60)
+def test_the_cli_refuses_a_huge_animation_at_once(tmp_path, capsys):
+    from layers.__main__ import main
+
+    out = tmp_path / "a.gif"
+    assert main(["animate", "--from", "1994-01-01", "--to", "1994-06-30", "--step", "7d", "--size", "8000x8000",
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "26 frames at 8000×8000 px" in err and "--size" in err and not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4"])
+def test_frames_are_streamed_to_the_encoder_not_held(timeline, monkeypatch, fmt):
+    import gc
+    import weakref
+
+    import layers.export as export
+
+    drawn, alive_at_each_frame = [], []
+    real = export.frame_pixels
+
+    def watched(*args, **kwargs):
+        frame = real(*args, **kwargs)
+        drawn.append(weakref.ref(frame))
+        return frame
+
+    def progress(k, n):
+        gc.collect()
+        alive_at_each_frame.append(sum(ref() is not None for ref in drawn))
+
+    monkeypatch.setattr(export, "frame_pixels", watched)
+    data, frames = animation_bytes(timeline, date(1994, 1, 1), date(1994, 2, 12), step=7, fmt=fmt, size="320x180",
+                                   progress=progress)
+    assert frames == len(drawn) == 7 and data
+    assert max(alive_at_each_frame) <= 2, alive_at_each_frame  # this frame and the one before it, never all
+
+
+def test_the_streamed_gif_shows_each_frame(timeline):
+    from layers.export import frame_pixels
+
+    days = animation_days(timeline, date(1994, 3, 1), date(1994, 5, 1), 20)
+    data, frames = animation_bytes(timeline, date(1994, 3, 1), date(1994, 5, 1), step=20, size="320x180",
+                                   seconds_per_frame=0.5)
+    gif = Image.open(io.BytesIO(data))
+    assert gif.n_frames == frames == len(days) and gif.info["loop"] == 0
+    for k, day in enumerate(days):
+        gif.seek(k)
+        assert gif.info["duration"] == 500
+        shown = np.asarray(gif.convert("RGB")).astype(int)
+        expected = frame_pixels(timeline.state_on(day), parse_size("320x180")).astype(int)
+        assert np.abs(shown - expected).mean() < 4  # the frame, up to the 256-colour palette
+
+
+def test_a_cancel_hook_stops_between_frames(timeline):
+    from layers.export import Cancelled
+
+    drawn = []
+    with pytest.raises(Cancelled, match="after 3 of 10 frames"):
+        animation_bytes(timeline, date(1994, 1, 1), date(1994, 3, 10), step=7, size="320x180",
+                        progress=lambda k, n: drawn.append(k), cancelled=lambda: len(drawn) >= 3)
+    assert drawn == [1, 2, 3]
+
+
+@pytest.mark.timeout(60)
+def test_a_crafted_tiny_view_is_widened_before_drawing(timeline):
+    import time
+
+    state = timeline.state_on(date(1994, 4, 19))
+    started = time.process_time()
+    png = snapshot_bytes(state, "png", bbox=(102.6, 12.8, 102.6000001, 12.8000001), size="640x360")
+    assert Image.open(io.BytesIO(png)).size == (640, 360) and time.process_time() - started < 10
+    with pytest.raises(ExportError, match="finite"):
+        snapshot_bytes(state, "png", bbox=(float("nan"), 12.0, 103.0, 13.0), size="640x360")
+
+
+def test_snapshot_keys_and_the_shared_result_cache():
+    import threading
+    import time
+
+    from layers.export import ResultCache, rounded_bbox, snapshot_key
+    from layers.render_folium import Toggles
+
+    day, bbox = date(1994, 4, 19), (102.41234, 12.6, 103.6, 13.4)
+    key = snapshot_key("v1", day, bbox, "png", "slide", Toggles(), "en")
+    assert key == snapshot_key("v1", day, (102.41231, 12.60004, 103.6, 13.4), "png", parse_size("1920x1080"), Toggles(), "en")
+    assert rounded_bbox(bbox) == (102.412, 12.6, 103.6, 13.4)
+    others = [snapshot_key("v2", day, bbox, "png", "slide"), snapshot_key("v1", date(1994, 4, 20), bbox, "png", "slide"),
+              snapshot_key("v1", day, (102.5, 12.6, 103.6, 13.4), "png", "slide"), snapshot_key("v1", day, bbox, "pdf", "slide"),
+              snapshot_key("v1", day, bbox, "png", "a4"), snapshot_key("v1", day, bbox, "png", "slide", Toggles(events=False)),
+              snapshot_key("v1", day, bbox, "png", "slide", Toggles(), "km"), snapshot_key("v1", day, None, "png", "slide")]
+    assert len({key, *others}) == 1 + len(others)
+
+    cache, made = ResultCache(max_bytes=25), []
+
+    def make():
+        made.append(1)
+        time.sleep(0.2)
+        return b"x" * 10
+
+    results = []
+    visitors = [threading.Thread(target=lambda: results.append(cache.get(key, make))) for _ in range(6)]
+    for v in visitors:
+        v.start()
+    for v in visitors:
+        v.join()
+    assert results == [b"x" * 10] * 6 and len(made) == 1  # six visitors at once, one rendering
+    cache.get(("b",), lambda: b"y" * 10)
+    cache.get(key, make)  # used again: now the most recent
+    cache.get(("c",), lambda: b"z" * 10)  # over 25 bytes: the least recently used ("b") goes
+    assert len(made) == 1 and cache.get(("b",), lambda: b"again") == b"again"
