@@ -170,7 +170,7 @@ def to_gpkg_bytes(features: Iterable[ExportFeature], title: str = "") -> bytes:
                 data[name] = _column([_clean(f.properties.get(name)) for f in feats])
             frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([f.geometry for f in feats], crs="EPSG:4326"))
             pyogrio.write_dataframe(frame, path, layer=LAYER_TABLES[layer], driver="GPKG",
-                                    geometry_type="Unknown", append=path.exists(),
+                                    geometry_type="Unknown", promote_to_multi=False, append=path.exists(),
                                     layer_options={"DESCRIPTION": title} if title else None)
         if not path.exists():
             empty = gpd.GeoDataFrame({"id": pd.Series([], dtype=object)}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))

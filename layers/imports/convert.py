@@ -294,10 +294,8 @@ def _field(rec: RawRecord, name: str) -> str | None:
 def _when(rec: RawRecord, name: str | None, m: Mapping) -> When | None:
     if not name:
         return None
-    if name not in rec.props:
-        raise Skip(name, "no such field in this layer.", f"choose the date field among: {', '.join(rec.props)}.")
     try:
-        when = parse_when(rec.props[name], day_first=m.day_first)
+        when = parse_when(rec.props.get(name), day_first=m.day_first)
     except WhenError as exc:
         raise Skip(name, str(exc), "correct the date in the row (the rest of the file is imported).") from None
     part = rec.props.get(f"{name}_part")  # the atlas's own exports: "1994-04" + "late"
@@ -333,6 +331,15 @@ class LayerConverter:
         self.defaulted_place_kind = 0
 
     def run(self) -> None:
+        known = set(self.raw.fields)
+        for option in ("date", "end", "name", "controller", "actor2", "description", "id", "lat", "lon", "wkt",
+                       "place"):
+            chosen = getattr(self.m, option)
+            if chosen and chosen not in known:
+                self.ctx.problem(self.raw.file, self.raw.layer, option, f"the layer has no field {chosen!r} (the "
+                                 f"{option} field chosen); the layer was not imported.",
+                                 f"choose one of: {', '.join(self.raw.fields) or '(no fields)'}.")
+                return
         geoms = self.geometries()
         if geoms is None:
             return
@@ -388,7 +395,7 @@ class LayerConverter:
                            "check for swapped latitude/longitude columns or a wrong CRS.")
         timing = record_timing(rec, self.m)
         base = self.base_id(index, rec)
-        if rec.times is not None and not self.m.timeless and not self.m.date:
+        if rec.times is not None and not self.m.timeless and is_missing(_get(rec, self.m.date)):
             self.time_steps(base, rec, geom, located)
             return
         kind = self.kind_of(rec, geom, timing)
@@ -591,8 +598,12 @@ class LayerConverter:
                     raise Skip(m.controller or "controller", "a front line needs two different sides.",
                                "choose the two fields naming the sides (CLI: --controller F --actor2 G).")
                 props["sides"] = [controller, second]
-            if kind == "route" and start is None:
-                del props["start"]  # a route without dates is simply there
+            if kind == "route":
+                if start is None:
+                    del props["start"]  # a route without dates is simply there
+                for key in ("kind", "modern_name"):
+                    if isinstance(rec.props.get(key), str) and rec.props[key].strip():
+                        props[key] = rec.props[key].strip()
         for key in ("geonames_id",):
             if located.get(key) is not None:
                 props[key] = located[key]

@@ -39,6 +39,7 @@ _LIBKML_TIME_COLUMNS = ("timestamp", "begin", "end")
 # LIBKML's presentation columns: nothing of the atlas's, and `icon` is a URL we must never fetch.
 _LIBKML_DROP = ("altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon", "snippet")
 _FORMULA_GUARD = tuple("=+-@\t\r")
+_LIBKML_TWINS = ("id", "name", "description", *_LIBKML_TIME_COLUMNS, *_LIBKML_DROP)
 
 
 @dataclass
@@ -417,7 +418,14 @@ def _read_kml(path: Path, xml: bytes, budget: list[int]) -> list[RawLayer]:
                 record.props.pop(col, None)
             if "Name" in record.props:
                 record.props["name"] = record.props.pop("Name")
-        layer.fields = ["name" if f == "Name" else f for f in layer.fields]
+            if match is not None:
+                # LIBKML renames ExtendedData that shares a name with its own columns (id, name, end ...)
+                # to "<name>2" and leaves it empty; the KML's own Data elements are the truth.
+                for twin in [k for k in record.props if k.endswith("2") and k[:-1] in _LIBKML_TWINS]:
+                    del record.props[twin]
+                record.props.update(_kml_data(containers[match][1][k]))
+        layer.fields = list(dict.fromkeys(k for r in layer.records for k in r.props)) or [
+            "name" if f == "Name" else f for f in layer.fields]
         if layer.layer is not None and len(layers) == 1:
             layer.layer = None
     return layers
@@ -436,6 +444,24 @@ def _kml_containers(root: ElementTree.Element) -> list[tuple[str | None, list[El
 
 def _kml_text(element: ElementTree.Element | None) -> str | None:
     return element.text.strip() if element is not None and element.text and element.text.strip() else None
+
+
+def _kml_data(placemark: ElementTree.Element) -> dict[str, str]:
+    """The placemark's id attribute and its ExtendedData values (Data and SchemaData), as written."""
+    out: dict[str, str] = {}
+    if placemark.get("id"):
+        out["id"] = str(placemark.get("id"))
+    extended = placemark.find(f"{_KML_NS}ExtendedData")
+    if extended is None:
+        return out
+    for data in extended.iter(f"{_KML_NS}Data"):
+        value = data.find(f"{_KML_NS}value")
+        if data.get("name") and value is not None and value.text is not None:
+            out[str(data.get("name"))] = value.text
+    for data in extended.iter(f"{_KML_NS}SimpleData"):
+        if data.get("name") and data.text is not None:
+            out[str(data.get("name"))] = data.text
+    return out
 
 
 def _kml_time(placemark: ElementTree.Element) -> dict[str, str] | None:
