@@ -116,8 +116,11 @@ def to_wgs84(raw: RawLayer, geoms: list[BaseGeometry | None], mapping: Mapping, 
     """Geometries in lon/lat WGS 84, or None (and one problem) when the CRS is unknown and they are not degrees."""
     crs = raw.crs or mapping.crs
     if crs is None:
-        if not _in_degrees(geoms):
-            sample = next(g for g in geoms if g is not None and not g.is_empty)
+        present = [g for g in geoms if g is not None and not g.is_empty]
+        outside = [g for g in present if not _in_degrees([g])]
+        # A few rows outside the degree ranges are typos (reported row by row); most of them, another CRS.
+        if outside and len(outside) * 2 > len(present):
+            sample = outside[0]
             x, y = sample.representative_point().coords[0]
             ctx.problem(raw.file, None, "crs", f"states no coordinate reference system and its coordinates are "
                         f"not degrees (e.g. {x:.1f}, {y:.1f}); the layer was not imported.",

@@ -19,6 +19,7 @@ PLACE = ("place", "place_name", "placename", "location", "town", "city", "villag
          "where", "where_coordinates", "settlement")
 DATE = ("time", "date", "start", "begin", "start_date", "startdate", "date_start", "event_date", "timestamp",
         "when", "datetime", "valid_from", "from", "year")
+STRONG_DATE = ("time", "date", "start", "begin", "start_date", "date_start", "event_date", "timestamp", "datetime")
 END = ("end", "end_date", "enddate", "date_end", "until", "valid_to", "to", "stop")
 NAME = ("name", "title", "label", "event", "what", "headline", "place_name", "placename")
 CONTROLLER = ("controller", "held_by", "control", "faction", "side", "side_a", "actor", "actor1", "owner",
@@ -112,6 +113,8 @@ def suggest(raw: RawLayer) -> tuple[Mapping, list[str]]:
         notes.append("UCDP GED columns: date_prec, where_prec and best/low/high are read by UCDP's codebook.")
     else:
         date = next((f for f in _ordered(fields, DATE) if _dates_parse(raw, f)), None)
+        if date is None:  # a field named as a date whose values do not parse: every row will say why
+            date = next((f for f in _ordered(fields, STRONG_DATE) if samples(raw, f)), None)
         end = next((f for f in _ordered(fields, END) if f != date and _dates_parse(raw, f)), None)
         values.update(date=date, end=end, controller=pick(fields, CONTROLLER), actor2=pick(fields, ACTOR2),
                       description=pick(fields, DESCRIPTION), id=pick(fields, ID))

@@ -157,6 +157,8 @@ def _core(core: str, day_first: bool | None, original: str) -> str:
         if m["sep"] == ".":
             day_first = True  # 19.04.1994 is written day first wherever dots are used
         if day_first is None:
+            if a > 12 and b > 12:
+                _fail(original)
             if a > 12 >= b:
                 day_first = True
             elif b > 12 >= a:
