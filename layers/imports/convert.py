@@ -260,20 +260,19 @@ def record_timing(rec: RawRecord, m: Mapping) -> Timing:
             return Timing(when, None, note)
     except WhenError as exc:
         raise Skip(m.date, str(exc), "correct the date in the row (the rest of the file is imported).") from None
-    if m.date:
-        start = _when(rec, _filled(rec, m.date, _START_NAMES), m)
-        end = _when(rec, _filled(rec, m.end, _END_NAMES), m) if m.end else None
-        if start is None and end is not None:
-            raise Skip(m.date, "is empty but the row has an end date.", "give the start date too.")
-        return Timing(start, end)
-    if rec.kml_time:
+    start = _when(rec, _filled(rec, m.date, _START_NAMES), m) if m.date else None
+    end = _when(rec, _filled(rec, m.end, _END_NAMES), m) if m.end else None
+    if rec.kml_time:  # the KML's own TimeStamp/TimeSpan, where the mapped fields are empty
         try:
-            if "when" in rec.kml_time:
-                return Timing(parse_when(rec.kml_time["when"]))
-            return Timing(parse_when(rec.kml_time.get("begin")), parse_when(rec.kml_time.get("end")))
+            if start is None:
+                start = parse_when(rec.kml_time.get("when") or rec.kml_time.get("begin"))
+            if end is None and "when" not in rec.kml_time:
+                end = parse_when(rec.kml_time.get("end"))
         except WhenError as exc:
             raise Skip("TimeStamp", str(exc), "write KML times as xsd:dateTime, date, gYearMonth or gYear.") from None
-    return Timing(None)
+    if start is None and end is not None:
+        raise Skip(m.date or "begin", "is empty but the feature has an end date.", "give the start date too.")
+    return Timing(start, end)
 
 
 _START_NAMES = ("date", "start", "begin", "time")

@@ -367,29 +367,31 @@ def _read_zipped_shapefiles(path: Path, limits: Limits, budget: list[int]) -> li
     return _read_gdal_layers(path, "zip", budget)
 
 
-def _kml_in_kmz(path: Path, limits: Limits) -> bytes:
+def _kml_in_kmz(path: Path, limits: Limits) -> list[bytes]:
+    """Every KML document of a KMZ, the main one first (GDAL writes one document per layer, linked)."""
     with zipfile.ZipFile(path) as archive:
         kmls = [i for i in archive.infolist() if i.filename.lower().endswith(".kml")]
         if not kmls:
             raise _refuse(path.name, "holds no .kml document.", "save it again from Google Earth.")
-        main = next((i for i in kmls if PurePosixPath(i.filename).name.lower() == "doc.kml"), kmls[0])
-        return archive.read(main)
+        kmls.sort(key=lambda i: PurePosixPath(i.filename).name.lower() != "doc.kml")
+        return [archive.read(i) for i in kmls]
 
 
 # --- KML ------------------------------------------------------------------------------------------
 
-def _read_kml(path: Path, xml: bytes, budget: list[int]) -> list[RawLayer]:
-    head = xml[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in xml.lower():
-        raise _refuse(path.name, "declares a DTD or entities, which KML never needs.",
-                      "save the KML again from Google Earth or QGIS.")
-    try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError as exc:
-        raise _refuse(path.name, f"is not well-formed XML ({exc}).", "save the KML again.") from None
-    containers = _kml_containers(root)
-    title = _kml_text(root.find(f"{_KML_NS}Document/{_KML_NS}name")) if root.find(
-        f"{_KML_NS}Document") is not None else None
+def _read_kml(path: Path, documents: bytes | list[bytes], budget: list[int]) -> list[RawLayer]:
+    containers: list[tuple[str | None, list[ElementTree.Element]]] = []
+    title = None
+    for xml in documents if isinstance(documents, list) else [documents]:
+        if b"<!doctype" in xml[:4096].lower() or b"<!entity" in xml.lower():
+            raise _refuse(path.name, "declares a DTD or entities, which KML never needs.",
+                          "save the KML again from Google Earth or QGIS.")
+        try:
+            root = ElementTree.fromstring(xml)
+        except ElementTree.ParseError as exc:
+            raise _refuse(path.name, f"is not well-formed XML ({exc}).", "save the KML again.") from None
+        containers += _kml_containers(root)
+        title = title or _kml_text(root.find(f"{_KML_NS}Document/{_KML_NS}name"))
     layers = _read_gdal_layers(path, "kmz" if path.suffix.lower() == ".kmz" else "kml", budget)
     used: set[int] = set()
     for layer in layers:
