@@ -136,7 +136,7 @@ def _finish_range(result: ImportResult, ctx: Context, start: str | None, end: st
     if first is None or last is None:
         today = date.today()
         first, last = first or last or today, last or first or today
-        if not ctx.days:
+        if not ctx.days and result.feature_count:
             result.problems.append(Problem("(import)", None, "start/end", "no feature has a date, so the dataset's "
                                            f"range is {first.isoformat()} to {last.isoformat()}.",
                                            "give the range you mean (CLI: --dataset-start, --dataset-end).", "warning"))
