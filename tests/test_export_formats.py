@@ -12,7 +12,6 @@ from xml.etree import ElementTree as ET
 import pyogrio
 import pytest
 import shapely
-from shapely.geometry import shape
 
 from layers.catalog import load_dataset, validate_path
 from layers.dates import parse_date

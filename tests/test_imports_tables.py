@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from layers.catalog import load_dataset, validate_path
 from layers.imports import Mapping, detect, import_files, write_dataset
 from layers.imports.convert import OKABE_ITO

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 import pyproj
 import shapely
-from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, mapping as geo_mapping
+from shapely.geometry import LineString, MultiLineString, Point, mapping as geo_mapping
 from shapely.geometry.base import BaseGeometry
 
 from ..dates import parse_date
@@ -754,9 +754,3 @@ def _rounded(geom: BaseGeometry) -> BaseGeometry:
         geom = shapely.orient_polygons(geom)
     return geom
 
-
-def json_geometry(geom: BaseGeometry | None) -> dict[str, Any] | None:
-    return geo_mapping(geom) if geom is not None else None
-
-
-__all__ = ["Context", "LayerConverter", "Skip", "TIMELESS_START", "OKABE_ITO", "slug", "MultiPoint"]
