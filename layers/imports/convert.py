@@ -275,7 +275,7 @@ def record_timing(rec: RawRecord, m: Mapping) -> Timing:
     return Timing(start, end)
 
 
-_START_NAMES = ("date", "start", "begin", "time")
+_START_NAMES = ("date", "start", "begin", "time", "timestamp", "when", "datetime", "start_date", "event_date")
 _END_NAMES = ("end", "until")
 
 
