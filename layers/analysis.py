@@ -62,7 +62,7 @@ class Comparison:
     before: date
     after: date
     areas: pd.DataFrame        # faction, before_km2, after_km2, gained_km2, lost_km2, net_km2
-    changed_places: pd.DataFrame  # place_id, name, before, after, since
+    changed_places: pd.DataFrame  # place_id, name, before, after, since, inferred (from a zone alone)
     events: pd.DataFrame       # the events between the two dates
 
 
@@ -83,13 +83,14 @@ def compare(timeline: Timeline, before: date, after: date) -> Comparison:
                      "lost_km2": round(lost, 1), "net_km2": round(gained - lost, 1)})
     changed = [
         {"place_id": pa.place_id, "name": pa.name, "before": pa.controller, "after": pb.controller,
-         "since": pb.since.label() if pb.since else None}
+         "since": pb.since.label() if pb.since else None,
+         "inferred": pa.derived_from_zone is not None or pb.derived_from_zone is not None}
         for pa, pb in zip(a.places, b.places) if pa.controller != pb.controller
     ]
     events = timeline.dataset.events
     between = events[(events["last_day"] >= before.toordinal()) & (events["first_day"] <= after.toordinal())]
     return Comparison(before, after, pd.DataFrame(rows), pd.DataFrame(
-        changed, columns=["place_id", "name", "before", "after", "since"]), between)
+        changed, columns=["place_id", "name", "before", "after", "since", "inferred"]), between)
 
 
 def _union_metric(zones: Any) -> shapely.Geometry:

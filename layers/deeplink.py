@@ -73,3 +73,26 @@ def query_for(day: date, lat: float | None = None, lon: float | None = None, zoo
     if zoom is not None:
         params["zoom"] = str(int(zoom))
     return params
+
+
+def clamp_view(reported: object) -> dict[str, float | int | list[float]] | None:
+    """The view a browser reported (center, zoom, bbox; any types), made finite and sane, or None."""
+    if not isinstance(reported, dict):
+        return None
+    try:
+        lat, lon, zoom = float(reported["lat"]), float(reported["lon"]), float(reported.get("zoom", 8))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (lat, lon, zoom)):
+        return None
+    view: dict[str, float | int | list[float]] = {
+        "lat": min(90.0, max(-90.0, lat)), "lon": min(180.0, max(-180.0, lon)), "zoom": int(min(22, max(0, zoom)))}
+    bbox = reported.get("bbox")
+    if isinstance(bbox, (list, tuple)) and len(bbox) == 4:
+        try:
+            w, s, e, n = (float(v) for v in bbox)
+        except (TypeError, ValueError):
+            return view
+        if all(math.isfinite(v) for v in (w, s, e, n)) and w < e and s < n:
+            view["bbox"] = [max(-180.0, w), max(-90.0, s), min(180.0, e), min(90.0, n)]
+    return view

@@ -8,19 +8,18 @@ import re
 from datetime import date, timedelta
 from typing import Callable
 
-import folium
 import numpy as np
-from folium.plugins import Timeline, TimelineSlider
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .dates import parse_date
 from .errors import DateError
+from .escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
-from .dates import day_label
-from .render_folium import MapPanel, Toggles, base_map, escape, legend_html
+from .render_folium import Toggles, atlas_map, page_html
 from .render_static import Canvas, render
 from .timeline import State
 from .timeline import Timeline as AtlasTimeline
+from .time_store import TimeStore, build_time_store
+from .words import ENGLISH, Words
 
 MAX_SIDE_PX = 8000
 MAX_FRAMES = 400
@@ -82,88 +81,18 @@ def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: st
     return out.getvalue()
 
 
-def _interval_features(timeline: AtlasTimeline) -> list[dict]:
-    """Every zone, described line, place-control period and event, with ISO start and end for the browser."""
-    ds = timeline.dataset
-    end_of_data = (ds.meta.end + timedelta(days=1)).isoformat()
-    colors = {fid: f.color for fid, f in ds.factions.items()}
-    features = []
-
-    def add(geom, start: int, end: int, props: dict) -> None:
-        features.append({"type": "Feature", "geometry": geom.__geo_interface__, "properties": {
-            "start": date.fromordinal(max(start, ds.meta.start.toordinal())).isoformat(),
-            "end": date.fromordinal(end).isoformat() if end < date.max.toordinal() else end_of_data, **props}})
-
-    for zid, row in ds.zones.iterrows():
-        add(row.geometry.simplify(0.002), int(row["start_day"]), int(row["end_day"]), {
-            "layer": "zone", "color": colors.get(row["controller"], "#8C8C8C"), "certainty": row["certainty"],
-            "tooltip": escape(f"{row['name']} ({row['certainty']})")})
-    for fid, row in ds.frontlines.iterrows():
-        add(row.geometry, int(row["start_day"]), int(row["end_day"]), {
-            "layer": "front", "color": "#222222", "tooltip": escape(row["name"])})
-    periods = timeline.periods
-    places = ds.places
-    for row in periods.itertuples(index=False):
-        place = places.loc[row.place_id]
-        add(place.geometry, int(row.start_day), int(row.end_day), {
-            "layer": "place", "color": colors.get(row.controller, "#8C8C8C"),
-            "tooltip": escape(f"{place['name']}: {ds.factions[row.controller].name if row.controller in ds.factions else row.controller} "
-                              f"from {row.start.label()} ({row.certainty})")})
-    for eid, row in ds.events.iterrows():
-        if row.geometry is not None:
-            add(row.geometry, int(row["first_day"]), int(row["last_day"]) + 16, {
-                "layer": "event", "color": "#000000",
-                "tooltip": escape(f"{parse_date(row['date']).label()}: {row['title']}")})
-    return features
-
-
-_STYLE_JS = """function (feature) {
-  var p = feature.properties;
-  if (p.layer === "zone") { return {fillColor: p.color, color: p.color, weight: 1, fillOpacity: 0.3,
-                                    dashArray: p.certainty === "assessed" ? null : "6 4"}; }
-  if (p.layer === "front") { return {color: p.color, weight: 4}; }
-  return {color: "#000", weight: 1};
-}"""
-_POINT_JS = """function (feature, latlng) {
-  var p = feature.properties;
-  var radius = p.layer === "event" ? 9 : 6;
-  return L.circleMarker(latlng, {radius: radius, color: "#000", weight: 1,
-    fillColor: p.layer === "event" ? "#fff" : p.color, fillOpacity: p.layer === "event" ? 0.3 : 0.95})
-    .bindTooltip(p.tooltip);
-}"""
-
-
-def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggles()) -> bytes:
-    """A standalone interactive map with its own time slider over the whole period (all data embedded),
-    opened at the snapshot's date and view."""
+def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggles(),
+               words: Words = ENGLISH, store: TimeStore | None = None) -> bytes:
+    """A standalone interactive map (everything inlined: it opens from a USB stick) with its own date
+    slider over the whole period, opened at the snapshot's date and view. The same time layer as the app's."""
     ds = state.dataset
-    fmap = base_map(ds, "OpenStreetMap", provinces=toggles.provinces, features=False)
-    if bbox is not None:
-        fmap.fit_bounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]])
-    data = {"type": "FeatureCollection", "features": _interval_features(state.timeline)}
-    timeline_layer = Timeline(data, style=folium.JsCode(_STYLE_JS), point_to_layer=folium.JsCode(_POINT_JS))
-    timeline_layer.add_to(fmap)
-    # The slider's range is in epoch milliseconds: ISO strings leave the browser's range input at 0–100.
-    slider = TimelineSlider(auto_play=False, start=_epoch_ms(ds.meta.start), end=_epoch_ms(ds.meta.end),
-                            date_options="D MMMM YYYY", enable_playback=True, enable_keyboard_controls=True,
-                            show_ticks=False, duration=120000)
-    slider.add_timelines(timeline_layer).add_to(fmap)
-    chrome = folium.FeatureGroup(name="title and legend", control=False)
-    MapPanel(f"<b>{escape(ds.meta.title)}</b><br>Snapshot of {escape(day_label(state.day))}: drag the slider "
-             "below to see any date. Zones and front lines are approximate; hover for details.",
-             "topright", "atlas-title").add_to(chrome)
-    MapPanel(legend_html(state, Toggles(events=True)), "topright", "atlas-legend").add_to(chrome)
-    chrome.add_to(fmap)
-    # The slider is created further down the page's script: move it once the page has loaded.
-    fmap.get_root().script.add_child(folium.Element(
-        f'window.addEventListener("load", function () {{ {slider.get_name()}.setTime({_epoch_ms(state.day)}); }});'))
-    fmap.get_root().html.add_child(folium.Element(
-        f"<!-- Pailin Atlas snapshot of {state.day.isoformat()}; sources cited by id in each feature -->"))
-    return fmap.get_root().render().encode("utf-8")
-
-
-def _epoch_ms(day: date) -> int:
-    return int((day - date(1970, 1, 1)).total_seconds() * 1000)
+    store = store or build_time_store(state.timeline, words)
+    title = (f"{escape(ds.meta.title)}<br><span style='font-weight:400'>"
+             f"{escape(words('Snapshot of {date}; drag the slider to see any date.').replace('{date}', words.day(state.day)))}"
+             "</span>")
+    fmap = atlas_map(store.text, assets="inline", basemap="OpenStreetMap", center=(ds.meta.view_lat, ds.meta.view_lon),
+                     zoom=ds.meta.view_zoom, bbox=bbox, day=state.day.isoformat(), hidden=toggles.hidden(), title=title)
+    return page_html(fmap).encode("utf-8")
 
 
 def animation_days(timeline: AtlasTimeline, start: date, end: date, step: str | int = "changes") -> list[date]:

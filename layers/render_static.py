@@ -24,11 +24,12 @@ from matplotlib.path import Path as MplPath
 from pyproj import Transformer
 from xyzservices import TileProvider
 
-from . import style
+from . import symbology as sym
 from .catalog import Dataset
-from .dates import day_label, parse_date
 from .model import METRIC_CRS
+from .render_folium import Toggles
 from .timeline import State
+from .words import ENGLISH, Words
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 Bbox = tuple[float, float, float, float]
@@ -106,25 +107,34 @@ def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvide
     return image, extent, provider.get("attribution", provider.name)
 
 
-def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str | TileProvider = "vector") -> Figure:
+def _line_style(look: sym.Look, scale: float) -> dict[str, object]:
+    """Matplotlib line options for a look (widths in CSS px become points, dashes stay proportional)."""
+    width = look.width * 0.6 * scale
+    style: object = "solid" if not look.dash else (0, tuple(d / look.width for d in look.dash))
+    return {"color": look.stroke, "linewidth": width, "linestyle": style, "alpha": look.opacity}
+
+
+def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str | TileProvider = "vector",
+           toggles: Toggles = Toggles(), words: Words = ENGLISH) -> Figure:
     """Draw the state; `bbox` is (west, south, east, north) in degrees, default the dataset's view.
 
-    `basemap`: "vector" (offline), or a tile provider ("light", "osm", "satellite") tried first.
+    `basemap`: "vector" (offline), or a tile provider ("light", "osm", "satellite") tried first. Layers
+    that `toggles` hides are not drawn.
     """
     ds = state.dataset
     fig = Figure(figsize=(canvas.width_px / canvas.dpi, canvas.height_px / canvas.dpi), dpi=canvas.dpi)
     scale = max(0.9, canvas.width_px / canvas.dpi / 19.2)  # text grows with the physical width, readable in print
-    ax = fig.add_axes((0.01, 0.07, 0.98, 0.83))
+    ax = fig.add_axes((0.01, 0.085, 0.98, 0.815))
     ax.set_facecolor("#EAF2F8")
     ax.set_xticks([])
     ax.set_yticks([])
     if bbox is None:
         lat, lon, half_h = ds.meta.view_lat, ds.meta.view_lon, 1.25
-        aspect = (canvas.width_px * 0.98) / (canvas.height_px * 0.83)
+        aspect = (canvas.width_px * 0.98) / (canvas.height_px * 0.815)
         bbox = (lon - half_h * aspect, lat - half_h, lon + half_h * aspect, lat + half_h)
     # Widen the view to the axes' shape so that a metre is as long across as up (no distortion).
     x0, y0, x1, y1 = _metric(shapely.box(*bbox)).bounds
-    axes_aspect = (canvas.width_px * 0.98) / (canvas.height_px * 0.83)
+    axes_aspect = (canvas.width_px * 0.98) / (canvas.height_px * 0.815)
     cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
     w, h = max(w, h * axes_aspect), max(h, w / axes_aspect)
     x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
@@ -142,91 +152,148 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
 
     # add_artist, not add_patch: the limits are set above, and fitting them to big patches is slow.
+    home = _home_iso3(ds)
     for cid, row in ds.countries.iterrows():
         path = _area_path(ds, "countries", cid, row.geometry)
         if path is not None:
-            ax.add_artist(PathPatch(path, facecolor="#FFFFFF" if cid == "KHM" else style.NEUTRAL_COUNTRY,
-                                   alpha=0.25 if tiles is not None else 1.0, edgecolor=style.BORDER,
+            ax.add_artist(PathPatch(path, facecolor="#FFFFFF" if cid == home else sym.NEUTRAL_COUNTRY,
+                                   alpha=0.25 if tiles is not None else 1.0, edgecolor=sym.BORDER,
                                    linewidth=1.2 * scale, zorder=1))
-    for pid, row in ds.provinces.iterrows():
-        path = _area_path(ds, "provinces", pid, row.geometry)
-        if path is not None:
-            ax.add_artist(PathPatch(path, fill=False, edgecolor="#AAAAAA", linewidth=0.4 * scale,
-                                   linestyle=(0, (3, 3)), zorder=2))
-    for zid, row in state.zones.iterrows():
-        zstyle = style.zone_style(row["certainty"])
-        color = style.controller_color(colors, row["controller"])
-        path = _area_path(ds, "zones", zid, row.geometry)
-        if path is not None:
-            ax.add_artist(PathPatch(path, facecolor=color, alpha=zstyle.fill_opacity + 0.1, edgecolor="none", zorder=3,
-                                    gid=f"zone:{zid}"))
-            ax.add_artist(PathPatch(path, fill=False, edgecolor=color, hatch=zstyle.hatch, linewidth=1.0 * scale,
-                                    linestyle=zstyle.mpl_linestyle, zorder=4))
-    for _, row in ds.routes.iterrows():
-        for line in _lines(_metric(row.geometry)):
-            ax.plot(line[:, 0], line[:, 1], color=style.ROUTE, linewidth=1.8 * scale, zorder=5, solid_capstyle="round")
-    fronts = [(r.geometry, "described") for _, r in state.frontlines.iterrows()]
-    fronts += [(f["geometry"], "derived") for f in state.derived_frontlines]
-    for geom, kind in fronts:
-        lstyle = style.FRONT_STYLES[kind]
-        for line in _lines(_metric(geom)):
-            ax.plot(line[:, 0], line[:, 1], color=lstyle.color, linewidth=lstyle.weight * 0.6 * scale,
-                    linestyle=lstyle.mpl_linestyle, zorder=6)
+    if toggles.provinces:
+        for pid, row in ds.provinces.iterrows():
+            path = _area_path(ds, "provinces", pid, row.geometry)
+            if path is not None:
+                ax.add_artist(PathPatch(path, fill=False, edgecolor="#AAAAAA", linewidth=0.4 * scale,
+                                       linestyle=(0, (3, 3)), zorder=2))
+    present: set[str] = set()
+    if toggles.zones:
+        for zid, row in state.zones.iterrows():
+            look = sym.zone_look(row["certainty"], colors.get(row["controller"], sym.NO_CONTROLLER))
+            present.add(row["controller"])
+            path = _area_path(ds, "zones", zid, row.geometry)
+            if path is not None:
+                ax.add_artist(PathPatch(path, facecolor=look.fill, alpha=look.fill_opacity + 0.1, edgecolor="none",
+                                        zorder=3, gid=f"zone:{zid}"))
+                line = _line_style(look, scale)
+                ax.add_artist(PathPatch(path, fill=False, edgecolor=line["color"], hatch=look.hatch,
+                                        linewidth=line["linewidth"], linestyle=line["linestyle"], zorder=4))
+    if toggles.routes:
+        for _, row in ds.routes.iterrows():
+            for line in _lines(_metric(row.geometry)):
+                ax.plot(line[:, 0], line[:, 1], zorder=5, solid_capstyle="round", **_line_style(sym.ROUTE_LOOK, scale))
+    if toggles.frontlines:
+        fronts = [(r.geometry, sym.front_look(r["certainty"]), f"front:{fid}") for fid, r in state.frontlines.iterrows()]
+        fronts += [(r.geometry, sym.EDGE_LOOK, f"edge:{eid}") for eid, r in state.zone_edges.iterrows()]
+        for geom, look, gid in fronts:
+            for line in _lines(_metric(geom)):
+                ax.plot(line[:, 0], line[:, 1], zorder=6, gid=gid, **_line_style(look, scale))
 
     today = state.day.toordinal()
-    for _, row in state.events.iterrows():
-        if row.geometry is None:
-            continue
-        p = _metric(row.geometry)
-        when = parse_date(row["date"])
-        days_ago = today - when.last_day if today > when.last_day else (0 if today >= when.first_day else -1)
-        ax.scatter([p.x], [p.y], s=260 * scale ** 2, facecolor="none", edgecolor="#000000",
-                   alpha=style.event_opacity(days_ago, state.window_days), linewidth=1.5 * scale, zorder=7)
+    rule = sym.EventRule(state.window_days)
+    if toggles.events:
+        for eid, row in state.events.iterrows():
+            if row.geometry is None:
+                continue
+            p = _metric(row.geometry)
+            look = rule.look(rule.days_ago(today, int(row["first_day"]), int(row["last_day"])))
+            line = _line_style(look, scale)
+            ax.scatter([p.x], [p.y], s=(look.radius * 1.45 * scale) ** 2, facecolor="none", edgecolor=look.stroke,
+                       alpha=look.opacity, linewidth=line["linewidth"], linestyle=line["linestyle"], zorder=7,
+                       gid=f"event:{eid}")
 
     # Labels keep clear of the north arrow (top right corner of the axes).
     placed: list[tuple[float, float, float, float]] = [(x0 + 0.93 * (x1 - x0), y0 + 0.8 * (y1 - y0), x1, y1)]
     places = ds.places
-    for status in sorted(state.places, key=lambda s: not places.loc[s.place_id, "key"]):
-        row = places.loc[status.place_id]
-        p = _metric(row.geometry)
-        if not (x0 <= p.x <= x1 and y0 <= p.y <= y1):
-            continue
-        color = style.controller_color(colors, status.controller)
-        ax.scatter([p.x], [p.y], s=(style.place_radius(row["kind"], bool(row["key"])) * 2.2 * scale) ** 2,
-                   color=color, edgecolor="#000000", linewidth=0.8 * scale, zorder=8, gid=f"place:{status.place_id}")
-        if row["key"] or (row["kind"] in style.LABELLED_KINDS and row["country"] == "KH"):
-            _label(ax, fig, p.x, p.y, row["name"], bool(row["key"]), scale, placed)
+    home_country = sym.home_country(places["country"])
+    if toggles.places:
+        for status in sorted(state.places, key=lambda s: not places.loc[s.place_id, "key"]):
+            row = places.loc[status.place_id]
+            p = _metric(row.geometry)
+            if not (x0 <= p.x <= x1 and y0 <= p.y <= y1):
+                continue
+            faction = ds.faction(status.controller)
+            look = sym.place_look(row["kind"], bool(row["key"]), row["certainty"],
+                                  colors.get(status.controller, sym.NO_CONTROLLER) if status.controller else None,
+                                  from_zone=status.derived_from_zone is not None, transition=status.transition)
+            if status.controller:
+                present.add(status.controller)
+            line = _line_style(look, scale)
+            ax.scatter([p.x], [p.y], s=(look.radius * 2.2 * scale) ** 2, color=look.fill, alpha=look.fill_opacity,
+                       edgecolor=look.stroke, linewidth=line["linewidth"], linestyle=line["linestyle"], zorder=8,
+                       gid=f"place:{status.place_id}")
+            if sym.labelled(row["kind"], bool(row["key"]), row["country"], home_country):
+                text = sym.label_text(row["name"], sym.faction_short(faction) if faction else None)
+                _label(ax, fig, p.x, p.y, mpl_text(text), bool(row["key"]), scale, placed)
 
-    stamp = fig.text(0.99, 0.955, f"Situation on {day_label(state.day)}", fontsize=15 * scale, ha="right",
-                     va="center", color="#000000",
+    stamp = fig.text(0.99, 0.955, words("Situation on {date}").replace("{date}", words.day(state.day)),
+                     fontsize=15 * scale, ha="right", va="center", color="#000000",
                      bbox={"facecolor": "#FFFFFF", "edgecolor": "#333333", "boxstyle": "round,pad=0.3"})
-    title = fig.text(0.01, 0.955, ds.meta.title, fontsize=15 * scale, weight="bold", va="center")
+    title = fig.text(0.01, 0.955, mpl_text(ds.meta.title), fontsize=15 * scale, weight="bold", va="center")
     renderer = FigureCanvasAgg(fig).get_renderer()  # one renderer measures all the text below
     _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width, renderer)
-    handles = [Patch(facecolor=ds.factions[f].color, alpha=0.7, label=ds.factions[f].name_on(state.day))
-               for f in ds.factions if f in set(state.zones["controller"]) | {s.controller for s in state.places}]
-    handles += [Patch(facecolor="#777777", alpha=s.fill_opacity + 0.1, linestyle=s.mpl_linestyle, edgecolor="#333333",
-                      hatch=s.hatch, label=s.label) for s in style.ZONE_STYLES.values()]
-    handles += [Line2D([], [], color=s.color, linewidth=s.weight * 0.6 * scale, linestyle=s.mpl_linestyle, label=s.label)
-                for s in style.FRONT_STYLES.values()]
-    handles += [Line2D([], [], marker="o", linestyle="none", markerfacecolor="none", markeredgecolor="#000000",
-                       markersize=9 * scale, label="event within ±%d days" % state.window_days)]
-    ax.legend(handles=handles, loc="lower left", fontsize=8.5 * scale, framealpha=0.92, title="Legend",
-              title_fontsize=9 * scale)
+    ax.legend(handles=_legend_handles(ds, state, toggles, present, scale, words), loc="lower left",
+              fontsize=8.5 * scale, framealpha=0.92, title=words("Legend"), title_fontsize=9 * scale)
     _scale_bar(ax, x0, x1, y0, y1, scale)
     _north_arrow(ax, scale)
+    right_edge = 0.99 * fig.bbox.width
+    # The caveat sits where readers look, at a legible size (at least 8 pt on a slide).
+    _fit(fig.text(0.01, 0.06, words(sym.CAVEAT), fontsize=max(8.0, 8.5 * scale), va="center", color="#111111",
+                  weight="bold", gid="caveat"), right_edge, renderer, shrink=0.95)
     used = sorted({s for _, r in state.zones.iterrows() for s in r["sources"]} |
                   {s for p in state.places for s in p.sources} | {s for _, r in state.events.iterrows() for s in r["sources"]})
-    sources = "Sources: " + "; ".join(ds.sources[s].title if s in ds.sources else s for s in used[:12])
+    sources = words("Sources") + ": " + "; ".join(ds.sources[s].citation() if s in ds.sources else s for s in used[:12])
     if len(used) > 12:
         sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
-    right_edge = 0.99 * fig.bbox.width
-    _fit(fig.text(0.01, 0.035, sources, fontsize=7 * scale, va="center", color="#333333"), right_edge, renderer,
-         shrink=1.0)
-    _fit(fig.text(0.01, 0.012, f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). Zones and front "
-                  "lines are approximate reconstructions from the sources. Pailin Atlas.", fontsize=7 * scale,
+    _fit(fig.text(0.01, 0.035, mpl_text(sources), fontsize=7 * scale, va="center", color="#333333"), right_edge,
+         renderer, shrink=1.0)
+    _fit(fig.text(0.01, 0.012, mpl_text(f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). "
+                                        "Pailin Atlas."), fontsize=7 * scale,
                   va="center", color="#555555", gid="attribution"), right_edge, renderer, shrink=0.55)
     return fig
+
+
+def _legend_handles(ds: Dataset, state: State, toggles: Toggles, present: set[str], scale: float,
+                    words: Words) -> list[object]:
+    """The symbology's legend entries for what this image shows."""
+    handles: list[object] = []
+    hidden = set(toggles.hidden())
+    colors = {fid: f.color for fid, f in ds.factions.items()}
+    for entry in sym.legend_entries(ds.factions, colors):
+        if entry.layer in hidden or (entry.faction and entry.faction not in present):
+            continue
+        look = entry.look or sym.Look()
+        if entry.faction:
+            faction = ds.factions[entry.faction]
+            label = f"{faction.name_on(state.day)} ({sym.faction_short(faction)})"
+        else:
+            label = words(entry.label)
+        label = mpl_text(label)
+        if entry.shape == "line":
+            handles.append(Line2D([], [], label=label, **_line_style(look, scale)))
+        elif entry.shape == "marker":
+            line = _line_style(look, scale)
+            handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=look.fill or "none",
+                                  markeredgecolor=look.stroke, markeredgewidth=line["linewidth"],
+                                  markersize=(look.radius or 5) * 1.6 * scale, alpha=max(look.fill_opacity, 0.6),
+                                  label=label))
+        else:
+            line = _line_style(look, scale)
+            handles.append(Patch(facecolor=look.fill, alpha=min(1.0, look.fill_opacity + 0.1), edgecolor=look.stroke or "#333333",
+                                 linestyle=line["linestyle"], hatch=look.hatch, label=label))
+    return handles
+
+
+def _home_iso3(ds: Dataset) -> str | None:
+    if not len(ds.countries):
+        return None
+    region = shapely.box(*ds.meta.region)
+    overlap = [shapely.area(shapely.intersection(g, region)) for g in ds.countries.geometry]
+    return str(ds.countries.index[int(np.argmax(overlap))])
+
+
+def mpl_text(text: str) -> str:
+    """Text from data as matplotlib shows it literally: a '$' would start mathtext."""
+    return str(text).replace("$", r"\$")
 
 
 def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,

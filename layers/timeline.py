@@ -1,8 +1,16 @@
 """The state on a date: who holds each place, the zones and front lines in force, the events nearby.
 
-The situation only changes on a few dates (a zone or control period starting or ending). Between
-two such change dates it is constant, so it is computed once per interval and cached; a query is a
-binary search plus, for events, a window look-up on a sorted array.
+Everything the map can show is prepared once per dataset, as immutable arrays:
+
+- *place runs*: for every place, maximal runs of days on which the same control period answers for it
+  (an explicit period before one derived from a zone, the latest-starting first). A run knows the day the
+  place last changed hands (`since`, not the start of the current zone slice), and whether the change
+  itself is only known to a month or a range of days (a *transition*: the place is shown changing hands
+  during that time instead of flipping on its first possible day).
+- *zone edges*: where the zones of two opposing factions touch, for as long as both are in force.
+
+A query is then a few vectorised comparisons: no per-date cache, nothing mutated after construction, so
+one Timeline can be shared by every session of the app.
 """
 
 from __future__ import annotations
@@ -20,13 +28,16 @@ from pyproj import Transformer
 
 from .catalog import OPEN_END, Dataset
 from .dates import HistoricalDate, parse_date
-from .model import METRIC_CRS
+from .model import GEO_CRS, METRIC_CRS
 
 _CERTAINTY_RANK = {"assessed": 0, "approximate": 1, "claimed": 2, "contested": 3}
-_TO_GEO = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
-FRONT_TOUCH_M = 250.0      # zones closer than this share a front
-MIN_FRONT_KM = 1.0         # shorter shared edges are junctions, not fronts
-_SEGMENT_CACHE_SIZE = 512
+FRONT_TOUCH_M = 250.0      # zones closer than this share an edge
+MIN_FRONT_KM = 1.0         # shorter shared edges are junctions, not edges
+
+
+def metric_crs(dataset: Dataset) -> str:
+    """The projected CRS for areas and distances: the dataset's own, else the built-in default."""
+    return getattr(dataset.meta, "metric_crs", None) or METRIC_CRS
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +47,13 @@ class PlaceStatus:
     place_id: str
     name: str
     controller: str | None
-    since: HistoricalDate | None
-    until: HistoricalDate | None
+    since: HistoricalDate | None       # when it last changed hands (None: before the dataset's start)
+    until: HistoricalDate | None       # when the answering period ends
     certainty: str | None
     sources: tuple[str, ...]
-    derived_from_zone: str | None = None
+    derived_from_zone: str | None = None   # the controller comes only from the zone around the place
+    transition: bool = False               # changing hands on a day the sources do not give
+    previous: str | None = None            # who held it before (for a transition)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,20 +63,34 @@ class PlaceStatus:
             "until": self.until.text if self.until else None,
             "certainty": self.certainty, "sources": list(self.sources),
             "derived_from_zone": self.derived_from_zone,
+            "transition": self.transition, "previous": self.previous,
         }
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceRuns:
+    """Maximal runs of days with one answer per place, sorted by (place, start). Days are ordinals."""
+
+    place: np.ndarray       # position in dataset.places
+    start: np.ndarray       # first day of the run
+    end: np.ndarray         # first day after it
+    period: np.ndarray      # row of Timeline.periods that answers
+    since: np.ndarray       # row of Timeline.periods whose start began the controller's hold
+    transition: np.ndarray  # bool: the change to this controller happens somewhere in this run
+    previous: np.ndarray    # row of the period before the transition, or -1
+
+    def active(self, day: int) -> np.ndarray:
+        """Positions of the runs in force on `day` (at most one per place)."""
+        return np.flatnonzero((self.start <= day) & (self.end > day))
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
-    """The situation between two change dates: indices into the dataset's tables."""
+    """The days between two change dates, on which the situation is constant."""
 
     index: int
     first_day: int
     last_day: int          # inclusive; OPEN_END - 1 when open
-    zones: np.ndarray      # positions in dataset.zones
-    frontlines: np.ndarray  # positions in dataset.frontlines
-    place_periods: np.ndarray  # for each place position: row in the periods table, or -1
-    area_by_faction: dict[str, float]
 
 
 class Timeline:
@@ -72,31 +99,21 @@ class Timeline:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self.periods = _control_periods(dataset)
+        self.runs = _place_runs(self.periods, len(dataset.places))
         zones, fronts = dataset.zones, dataset.frontlines
         self._zone_start = zones["start_day"].to_numpy(np.int64)
         self._zone_end = zones["end_day"].to_numpy(np.int64)
         self._zone_area = zones["area_km2"].to_numpy(float) if len(zones) else np.zeros(0)
-        self._zone_codes, self._zone_factions = pd.factorize(zones["controller"]) if len(zones) else \
-            (np.zeros(0, np.int64), pd.Index([]))
         self._front_start = fronts["start_day"].to_numpy(np.int64)
         self._front_end = fronts["end_day"].to_numpy(np.int64)
-        p = self.periods
-        place = p["place_pos"].to_numpy(np.int64)
-        start, end = p["start_day"].to_numpy(np.int64), p["end_day"].to_numpy(np.int64)
-        # Sorted once by (place, explicit before derived, latest start first): the period that
-        # answers for a place on any day is its first active one in this order.
-        self._p_order = np.lexsort((-start, p["rank"].to_numpy(np.int64), place))
-        self._p_place, self._p_start, self._p_end = place[self._p_order], start[self._p_order], end[self._p_order]
+        self.edges = zone_edges(dataset)
         events = dataset.events
         self._ev_first = events["first_day"].to_numpy(np.int64)
         self._ev_last = events["last_day"].to_numpy(np.int64)
         self._ev_max_span = int((self._ev_last - self._ev_first).max()) if len(events) else 0
         bounds = np.concatenate([self._zone_start, self._zone_end, self._front_start, self._front_end,
-                                 start, end, [dataset.meta.start.toordinal()]])
+                                 self.runs.start, self.runs.end, [dataset.meta.start.toordinal()]])
         self.change_days = np.unique(bounds[bounds < OPEN_END])
-        self._segments: dict[int, Segment] = {}
-        self._derived_fronts: dict[int, list[dict[str, Any]]] = {}
-        self._place_statuses: dict[int, tuple[PlaceStatus, ...]] = {}
 
     # - change dates -
 
@@ -116,81 +133,58 @@ class Timeline:
         return date.fromordinal(int(self.change_days[i])) if i < len(self.change_days) and \
             self.change_days[i] <= hi else None
 
+    def segment_at(self, day: int) -> Segment:
+        i = int(np.searchsorted(self.change_days, day, "right")) - 1
+        first = int(self.change_days[i]) if i >= 0 else -1
+        last = int(self.change_days[i + 1]) - 1 if i + 1 < len(self.change_days) else OPEN_END - 1
+        return Segment(i, first, last)
+
     # - the state -
 
     def state_on(self, day: date, window_days: int | None = None) -> "State":
-        """The situation on `day`, with the events within ±`window_days` (dataset default 15)."""
+        """The situation on `day`, with the events within ±`window_days` (dataset default)."""
         t = day.toordinal()
-        segment = self.segment_at(t)
         w = self.dataset.meta.event_window_days if window_days is None else window_days
         lo = int(np.searchsorted(self._ev_first, t - w - self._ev_max_span, "left"))
         hi = int(np.searchsorted(self._ev_first, t + w, "right"))
         events = lo + np.flatnonzero(self._ev_last[lo:hi] >= t - w)
-        return State(self, day, segment, events, w)
-
-    def segment_at(self, t: int) -> Segment:
-        i = int(np.searchsorted(self.change_days, t, "right")) - 1
-        cached = self._segments.get(i)
-        if cached is not None:
-            return cached
-        if len(self._segments) >= _SEGMENT_CACHE_SIZE:
-            self._segments.pop(next(iter(self._segments)))
-        segment = self._compute_segment(i, t)
-        self._segments[i] = segment
-        return segment
-
-    def _compute_segment(self, i: int, t: int) -> Segment:
         zones = np.flatnonzero((self._zone_start <= t) & (self._zone_end > t))
         fronts = np.flatnonzero((self._front_start <= t) & (self._front_end > t))
-        active = np.flatnonzero((self._p_start <= t) & (self._p_end > t))
-        place_periods = np.full(len(self.dataset.places), -1, dtype=np.int64)
-        if len(active):
-            places = self._p_place[active]
-            first = np.flatnonzero(np.r_[True, places[1:] != places[:-1]])
-            place_periods[places[first]] = self._p_order[active[first]]
-        areas = np.bincount(self._zone_codes[zones], weights=self._zone_area[zones],
-                            minlength=len(self._zone_factions)) if len(zones) else np.zeros(0)
-        by_faction = {str(f): float(a) for f, a in zip(self._zone_factions, areas) if a > 0}
-        first_day = int(self.change_days[i]) if i >= 0 else -1
-        last_day = int(self.change_days[i + 1]) - 1 if i + 1 < len(self.change_days) else OPEN_END - 1
-        return Segment(i, first_day, last_day, zones, fronts, place_periods, by_faction)
+        edges = np.flatnonzero((self.edges["start_day"].to_numpy() <= t) & (self.edges["end_day"].to_numpy() > t)) \
+            if len(self.edges) else np.zeros(0, np.int64)
+        return State(self, day, zones, fronts, edges, self.runs.active(t), events, w)
 
-    def place_statuses(self, segment: Segment) -> tuple[PlaceStatus, ...]:
-        """Who held each place (in the dataset's order) during `segment`."""
-        cached = self._place_statuses.get(segment.index)
-        if cached is None:
-            places, periods = self.dataset.places, self.periods
-            out = []
-            for pos, row in enumerate(segment.place_periods):
-                pid, name = places.index[pos], places["name"].iat[pos]
-                if row < 0:
-                    out.append(PlaceStatus(pid, name, None, None, None, None, tuple(places["sources"].iat[pos])))
-                    continue
-                period = periods.iloc[int(row)]
-                out.append(PlaceStatus(pid, name, period["controller"], period["start"], period["end"],
-                                       period["certainty"], tuple(period["sources"]), period["zone_id"]))
-            if len(self._place_statuses) >= _SEGMENT_CACHE_SIZE:
-                self._place_statuses.pop(next(iter(self._place_statuses)))
-            cached = self._place_statuses[segment.index] = tuple(out)
-        return cached
+    def place_status(self, run: int) -> PlaceStatus:
+        """The PlaceStatus a run answers with."""
+        runs, periods, places = self.runs, self.periods, self.dataset.places
+        pos = int(runs.place[run])
+        period = periods.iloc[int(runs.period[run])]
+        since = periods["start"].iat[int(runs.since[run])]
+        if since is not None and since.first_day <= self.dataset.meta.start.toordinal() and not runs.transition[run]:
+            since = None  # held from before the dataset's first day: no change to report
+        previous = int(runs.previous[run])
+        return PlaceStatus(str(places.index[pos]), str(places["name"].iat[pos]), period["controller"], since,
+                           period["end"], period["certainty"], tuple(period["sources"]), period["zone_id"],
+                           bool(runs.transition[run]),
+                           periods["controller"].iat[previous] if previous >= 0 else None)
 
-    def derived_frontlines(self, segment: Segment) -> list[dict[str, Any]]:
-        """Lines where zones of opposing factions touch during `segment` (WGS 84 geometries)."""
-        cached = self._derived_fronts.get(segment.index)
-        if cached is None:
-            cached = _derive_fronts(self.dataset, segment.zones)
-            self._derived_fronts[segment.index] = cached
-        return cached
+    def unheld_status(self, pos: int) -> PlaceStatus:
+        places = self.dataset.places
+        return PlaceStatus(str(places.index[pos]), str(places["name"].iat[pos]), None, None, None, None,
+                           tuple(places["sources"].iat[pos]))
 
 
 class State:
-    """The situation on one day. Cheap to build; lists are materialised on first use."""
+    """The situation on one day: positions into the dataset's tables; lists built on first use."""
 
-    def __init__(self, timeline: Timeline, day: date, segment: Segment, events: np.ndarray,
-                 window_days: int) -> None:
+    def __init__(self, timeline: Timeline, day: date, zones: np.ndarray, fronts: np.ndarray, edges: np.ndarray,
+                 runs: np.ndarray, events: np.ndarray, window_days: int) -> None:
         self.timeline = timeline
         self.day = day
-        self.segment = segment
+        self.zone_positions = zones
+        self.front_positions = fronts
+        self.edge_positions = edges
+        self.run_positions = runs
         self.event_positions = events
         self.window_days = window_days
 
@@ -199,45 +193,67 @@ class State:
         return self.timeline.dataset
 
     @property
+    def segment(self) -> Segment:
+        return self.timeline.segment_at(self.day.toordinal())
+
+    @cached_property
     def area_by_faction(self) -> dict[str, float]:
-        return self.segment.area_by_faction
+        zones = self.zones
+        if zones.empty:
+            return {}
+        areas = zones.groupby("controller", sort=False)["area_km2"].sum()
+        return {str(f): float(a) for f, a in areas.items() if a > 0}
 
     @property
     def zones(self) -> gpd.GeoDataFrame:
-        return self.dataset.zones.iloc[self.segment.zones]
+        return self.dataset.zones.iloc[self.zone_positions]
 
     @property
     def frontlines(self) -> gpd.GeoDataFrame:
-        return self.dataset.frontlines.iloc[self.segment.frontlines]
+        return self.dataset.frontlines.iloc[self.front_positions]
 
     @property
     def events(self) -> gpd.GeoDataFrame:
         return self.dataset.events.iloc[self.event_positions]
 
-    @cached_property
-    def derived_frontlines(self) -> list[dict[str, Any]]:
-        return self.timeline.derived_frontlines(self.segment)
+    @property
+    def zone_edges(self) -> gpd.GeoDataFrame:
+        """Where opposing zones touch on this day (derived from the zones, not described by a source)."""
+        return self.timeline.edges.iloc[self.edge_positions]
 
     @property
+    def derived_frontlines(self) -> list[dict[str, Any]]:
+        return [{"id": eid, **{k: row[k] for k in ("name", "kind", "sides", "certainty", "zones", "sources",
+                                                     "length_km")}, "geometry": row.geometry}
+                for eid, row in self.zone_edges.iterrows()]
+
+    @cached_property
     def places(self) -> list[PlaceStatus]:
-        return list(self.timeline.place_statuses(self.segment))
+        """Who held each place, in the dataset's order."""
+        timeline = self.timeline
+        by_place = dict(zip(timeline.runs.place[self.run_positions].tolist(), self.run_positions.tolist()))
+        return [timeline.place_status(by_place[pos]) if pos in by_place else timeline.unheld_status(pos)
+                for pos in range(len(self.dataset.places))]
 
     def place(self, place_id: str) -> PlaceStatus:
-        pos = self.dataset.places.index.get_loc(place_id)
-        return self.places[pos]
+        pos = int(self.dataset.places.index.get_loc(place_id))
+        runs = self.timeline.runs
+        hit = self.run_positions[runs.place[self.run_positions] == pos]
+        return self.timeline.place_status(int(hit[0])) if len(hit) else self.timeline.unheld_status(pos)
 
     def to_dict(self) -> dict[str, Any]:
         """The state as plain JSON-ready data (the CLI's `state` output)."""
         zones = self.zones
         events = self.events
+        segment = self.segment
         return {
             "date": self.day.isoformat(),
             "places": [p.to_dict() for p in self.places],
             "zones": [{"id": zid, "name": r["name"], "controller": r["controller"],
                        "certainty": r["certainty"], "start": r["start"], "end": r["end"],
-                       "area_km2": round(float(r["area_km2"]), 1), "sources": list(r["sources"])}
+                       "area_km2": round(float(r["area_km2"]), -1), "sources": list(r["sources"])}
                       for zid, r in zones.iterrows()],
-            "area_km2_by_faction": {k: round(v, 1) for k, v in self.area_by_faction.items()},
+            "area_km2_by_faction": {k: round(v, -1) for k, v in self.area_by_faction.items()},
             "frontlines": [{"id": fid, "name": r["name"], "sides": list(r["sides"]), "kind": "described",
                             "certainty": r["certainty"], "start": r["start"], "end": r["end"],
                             "sources": list(r["sources"])} for fid, r in self.frontlines.iterrows()]
@@ -248,15 +264,19 @@ class State:
                         "kind": r["kind"], "place_ids": list(r["place_ids"]), "sources": list(r["sources"])}
                        for eid, r in events.iterrows()],
             "change_interval": {
-                "from": date.fromordinal(self.segment.first_day).isoformat() if self.segment.first_day > 0 else None,
-                "to": date.fromordinal(self.segment.last_day).isoformat()
-                if self.segment.last_day < OPEN_END - 1 else None,
+                "from": date.fromordinal(segment.first_day).isoformat() if segment.first_day > 0 else None,
+                "to": date.fromordinal(segment.last_day).isoformat() if segment.last_day < OPEN_END - 1 else None,
             },
         }
 
 
+# --- building the runs -------------------------------------------------------------------------
+
 def _control_periods(dataset: Dataset) -> pd.DataFrame:
-    """Explicit control periods plus periods derived from the zones that contain each place."""
+    """Explicit control periods (rank 0) plus periods derived from the zones that contain each place (rank 1).
+
+    `settled_day` is the first day the new holder is certain: the day after the latest day the start allows.
+    """
     places = dataset.places
     explicit = dataset.control.copy()
     explicit["rank"] = 0
@@ -277,38 +297,119 @@ def _control_periods(dataset: Dataset) -> pd.DataFrame:
                 "note": None, "rank": 1, "zone_id": z.index.to_numpy(),
             }))
     periods = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
-        else explicit
+        else explicit.reset_index(drop=True)
     positions = pd.Series(np.arange(len(places)), index=places.index)
-    periods["place_pos"] = positions.reindex(periods["place_id"]).to_numpy() if len(periods) else []
+    periods["place_pos"] = positions.reindex(periods["place_id"]).to_numpy(np.int64) if len(periods) \
+        else np.zeros(0, np.int64)
+    latest = np.array([d.last_day for d in periods["start"]], dtype=np.int64) if len(periods) \
+        else np.zeros(0, np.int64)
+    periods["settled_day"] = np.minimum(latest + 1, periods["end_day"].to_numpy(np.int64)) if len(periods) \
+        else np.zeros(0, np.int64)
     return periods
 
 
-def _derive_fronts(dataset: Dataset, zone_positions: np.ndarray) -> list[dict[str, Any]]:
-    zones = dataset.zones.iloc[zone_positions]
+def _place_runs(periods: pd.DataFrame, n_places: int) -> PlaceRuns:
+    """Cut each place's time at every period boundary and keep, for each piece, the period that answers."""
+    empty = np.zeros(0, np.int64)
+    if not len(periods):
+        return PlaceRuns(empty, empty, empty, empty, empty, np.zeros(0, bool), empty)
+    place = periods["place_pos"].to_numpy(np.int64)
+    start, settled = periods["start_day"].to_numpy(np.int64), periods["settled_day"].to_numpy(np.int64)
+    end, rank = periods["end_day"].to_numpy(np.int64), periods["rank"].to_numpy(np.int64)
+    # Answering order within a place: explicit before derived, then the latest start.
+    order = np.lexsort((-start, rank, place))
+    p_place, p_start, p_end = place[order], start[order], end[order]
+    # Elementary boundaries per place: every start, settled day and end.
+    b_place = np.concatenate([place, place, place])
+    b_day = np.concatenate([start, settled, end])
+    keep = b_day < OPEN_END
+    bounds = np.unique(np.column_stack([b_place[keep], b_day[keep]]), axis=0)
+    bp, bd = bounds[:, 0], bounds[:, 1]
+    # Pair each boundary with every period of its place; the first active one in answering order wins.
+    first = np.searchsorted(p_place, bp, "left")
+    count = np.searchsorted(p_place, bp, "right") - first
+    pair_bound = np.repeat(np.arange(len(bp)), count)
+    pair_period = np.repeat(first - np.cumsum(np.r_[0, count[:-1]]), count) + np.arange(count.sum())
+    active = (p_start[pair_period] <= bd[pair_bound]) & (p_end[pair_period] > bd[pair_bound])
+    pair_bound, pair_period = pair_bound[active], pair_period[active]
+    winner_at = np.full(len(bp), -1, np.int64)
+    firsts = np.flatnonzero(np.r_[True, pair_bound[1:] != pair_bound[:-1]]) if len(pair_bound) else empty
+    winner_at[pair_bound[firsts]] = order[pair_period[firsts]]
+    # A piece runs from its boundary to the next boundary of the same place.
+    last_of_place = np.r_[bp[1:] != bp[:-1], True]
+    piece_end = np.where(last_of_place, OPEN_END, np.r_[bd[1:], OPEN_END])
+    has = winner_at >= 0
+    r_place, r_start, r_end, r_period = bp[has], bd[has], piece_end[has], winner_at[has]
+    r_transition = (r_start < settled[r_period]) & (settled[r_period] > start[r_period] + 1)
+    # Merge neighbouring pieces answered by the same period in the same phase (transition or settled).
+    same = (r_place[1:] == r_place[:-1]) & (r_end[:-1] == r_start[1:]) & (r_period[1:] == r_period[:-1]) \
+        & (r_transition[1:] == r_transition[:-1])
+    heads = np.flatnonzero(np.r_[True, ~same])
+    tails = np.r_[heads[1:], len(r_place)] - 1
+    r_place, r_start, r_end = r_place[heads], r_start[heads], r_end[tails]
+    r_period, r_transition = r_period[heads], r_transition[heads]
+    # "Since": the start of the streak of neighbouring runs with the same controller.
+    codes = pd.factorize(periods["controller"])[0][r_period]
+    continues = np.r_[False, (r_place[1:] == r_place[:-1]) & (r_end[:-1] == r_start[1:]) & (codes[1:] == codes[:-1])]
+    streak = np.cumsum(~continues) - 1
+    streak_head = np.flatnonzero(~continues)
+    since = r_period[streak_head[streak]]
+    # Who held it before a transition: the run just before the streak, when it touches.
+    before = streak_head[streak] - 1
+    touches = (before >= 0) & (r_place[np.maximum(before, 0)] == r_place) & \
+        (r_end[np.maximum(before, 0)] == r_start[streak_head[streak]])
+    previous = np.where(r_transition & touches, r_period[np.maximum(before, 0)], -1)
+    return PlaceRuns(r_place, r_start, r_end, r_period, since, r_transition, previous)
+
+
+# --- zone edges --------------------------------------------------------------------------------
+
+EDGE_COLUMNS = ["name", "kind", "sides", "certainty", "zones", "sources", "length_km", "start_day", "end_day"]
+
+
+def zone_edges(dataset: Dataset) -> gpd.GeoDataFrame:
+    """Lines where zones of opposing factions touch, each in force while both zones are (WGS 84)."""
+    zones = dataset.zones
+    empty = gpd.GeoDataFrame({c: [] for c in EDGE_COLUMNS}, geometry=gpd.GeoSeries([], crs=GEO_CRS), crs=GEO_CRS)
     if len(zones) < 2:
-        return []
-    metric = zones.geometry.to_crs(METRIC_CRS).to_numpy()
+        return empty
+    metric = zones.geometry.to_crs(metric_crs(dataset)).to_numpy()
     left, right = shapely.STRtree(metric).query(metric, predicate="dwithin", distance=FRONT_TOUCH_M)
-    fronts = []
+    start, end = zones["start_day"].to_numpy(), zones["end_day"].to_numpy()
+    keep = (left < right) & (np.maximum(start[left], start[right]) < np.minimum(end[left], end[right]))
+    left, right = left[keep], right[keep]
+    controller = zones["controller"].to_numpy()
+    hostile = np.array([_hostile(dataset, controller[i], controller[j]) for i, j in zip(left, right)], dtype=bool)
+    left, right = left[hostile], right[hostile]
+    # Zones that change hands keep their outline: compute each distinct pair of outlines once.
+    wkb = pd.factorize(pd.Series([g.wkb for g in metric]))[0]
+    lines: dict[tuple[int, int], Any] = {}
+    rows, geoms, ids = [], [], []
+    to_geo = Transformer.from_crs(metric_crs(dataset), GEO_CRS, always_xy=True)
     for i, j in zip(left, right):
-        if i >= j:
+        key = (wkb[i], wkb[j])
+        if key not in lines:
+            line = shapely.line_merge(shapely.intersection(metric[i].boundary, shapely.buffer(metric[j], FRONT_TOUCH_M)))
+            lines[key] = None if line.is_empty or line.length / 1000 < MIN_FRONT_KM else line
+        line = lines[key]
+        if line is None:
             continue
         a, b = zones.iloc[i], zones.iloc[j]
-        fa, fb = dataset.faction(a["controller"]), dataset.faction(b["controller"])
-        if fa is None or fb is None or not fa.is_hostile_to(fb):
-            continue
-        line = shapely.line_merge(shapely.intersection(metric[i].boundary,
-                                                       shapely.buffer(metric[j], FRONT_TOUCH_M)))
-        length_km = line.length / 1000
-        if line.is_empty or length_km < MIN_FRONT_KM:
-            continue
         worst = max(a["certainty"], b["certainty"], key=lambda c: _CERTAINTY_RANK.get(c, 9))
-        fronts.append({
-            "id": f"derived:{zones.index[i]}|{zones.index[j]}", "name": f"Front between {a['name']} and {b['name']}",
-            "kind": "derived", "sides": sorted([a["controller"], b["controller"]]), "certainty": worst,
-            "zones": [zones.index[i], zones.index[j]],
-            "sources": sorted(set(a["sources"]) | set(b["sources"])),
-            "length_km": length_km,
-            "geometry": shapely.transform(line, lambda xy: np.column_stack(_TO_GEO.transform(xy[:, 0], xy[:, 1]))),
-        })
-    return fronts
+        ids.append(f"derived:{zones.index[i]}|{zones.index[j]}")
+        rows.append({"name": f"Edge between {a['name']} and {b['name']}", "kind": "derived",
+                     "sides": sorted([a["controller"], b["controller"]]), "certainty": worst,
+                     "zones": [zones.index[i], zones.index[j]],
+                     "sources": sorted(set(a["sources"]) | set(b["sources"])),
+                     "length_km": line.length / 1000, "start_day": int(max(start[i], start[j])),
+                     "end_day": int(min(end[i], end[j]))})
+        geoms.append(shapely.transform(line, lambda xy: np.column_stack(to_geo.transform(xy[:, 0], xy[:, 1]))))
+    if not rows:
+        return empty
+    return gpd.GeoDataFrame(pd.DataFrame(rows, index=pd.Index(ids, name="id")), geometry=gpd.GeoSeries(
+        geoms, index=ids, crs=GEO_CRS), crs=GEO_CRS)
+
+
+def _hostile(dataset: Dataset, a: str, b: str) -> bool:
+    fa, fb = dataset.faction(a), dataset.faction(b)
+    return fa is not None and fb is not None and fa.is_hostile_to(fb)

@@ -31,13 +31,4 @@ echo "setup: pip install -r requirements-dev.txt"
 PIP_ROOT_USER_ACTION=ignore PIP_BREAK_SYSTEM_PACKAGES=1 \
   python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
-if ! command -v npm >/dev/null 2>&1; then
-  echo "setup: installing nodejs + npm (apt)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
-fi
-
-echo "setup: npm ci (CDN assets for the offline browser tests)"
-npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-
 echo "setup: done"

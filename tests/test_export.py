@@ -58,21 +58,23 @@ def test_pdf_has_one_page_and_svg_parses(timeline):
     assert root.tag.endswith("svg")
 
 
-def test_html_holds_the_data_and_its_slider(timeline):
+def test_html_is_self_contained_and_opens_at_its_date(timeline):
+    """The HTML snapshot is the app's time layer with Leaflet, the layer and the data inlined."""
+    import re
+
     html = snapshot_bytes(timeline.state_on(date(1994, 4, 19)), "html").decode()
-    assert "L.timelineSliderControl" in html or "timelineSliderControl" in html
-    assert "Snapshot of 19 April 1994" in html and "setTime(766713600000)" in html
-    assert "Khmer Rouge retake Pailin" in html
+    assert "AtlasTime.attach" in html and '"day": "1994-04-19"' in html
+    assert "Snapshot of 19 April 1994" in html and "Khmer Rouge retake Pailin" in html
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", html)  # nothing fetched: it opens from a USB stick
+    assert "moment" not in html and "timeline" not in html.lower().replace("atlas_time", "")
 
 
 def test_html_carries_its_data_once_and_data_text_stays_text(make_dataset):
-    from layers.render_folium import feature_store
-
     def edit(layers):
         layers["places.geojson"][0]["properties"]["name"] = "{{ 7*7 }} {% if %}"
     state = Timeline(load_dataset(make_dataset(edit))).state_on(date(1994, 3, 20))
     html = snapshot_bytes(state, "html").decode()
-    assert feature_store(state.dataset) not in html  # the slider's own layer holds the features
+    assert html.count('"strings":[') == 1  # one store, inlined once
     assert "{% if %}" not in html and "{{ 7*7 }}" not in html
     assert "#123;#123; 7*7 #125;#125;" in html.replace("\\u0026", "").replace("&", "")  # escaped, not evaluated
 
@@ -90,7 +92,7 @@ def test_static_artists_hold_the_state(timeline):
     fig = render(timeline.state_on(date(1994, 3, 25)), parse_size("800x450"))
     ax = fig.axes[0]
     gids = {a.get_gid() for a in ax.get_children() if a.get_gid()}
-    assert "place:pailin" in gids and "label:Pailin" in gids and "zone:gov_pailin_1994" in gids
+    assert "place:pailin" in gids and "label:Pailin · Gov" in gids and "zone:gov_pailin_1994" in gids
     pailin = next(a for a in ax.collections if a.get_gid() == "place:pailin")
     assert tuple(round(c, 3) for c in pailin.get_facecolor()[0][:3]) == (0.0, round(0x72 / 255, 3), round(0xB2 / 255, 3))
 

@@ -115,5 +115,53 @@ def test_state_is_constant_between_change_dates(tmp_path):
     for a, b in zip(days[:20], days[1:21]):
         first = timeline.state_on(date.fromordinal(int(a)))
         last = timeline.state_on(date.fromordinal(int(b) - 1))
-        assert first.segment is last.segment
-        assert np.array_equal(first.segment.place_periods, last.segment.place_periods)
+        assert first.segment == last.segment
+        assert list(first.zones.index) == list(last.zones.index)
+        assert first.places == last.places
+
+
+def test_since_is_the_day_it_last_changed_hands_not_the_zone_slice(make_dataset):
+    """A place inside two consecutive government zone slices has been held since the first slice began."""
+    def edit(layers):
+        east = layers["zones.geojson"][1]
+        later = {**east, "id": "gov_east_2", "properties": {**east["properties"], "id": "gov_east_2",
+                                                            "start": "1994-04-19", "end": None}}
+        east["properties"]["start"], east["properties"]["end"] = "1990-01-01", "1994-04-19"
+        layers["zones.geojson"].append(later)
+    timeline = Timeline(load_dataset(make_dataset(edit)))
+    village = timeline.state_on(date(1994, 4, 22)).place("village")
+    assert village.derived_from_zone == "gov_east_2"
+    assert village.since.label() == "1 January 1990"
+
+
+def test_month_precision_change_is_a_transition_not_a_flip_on_the_first(make_dataset):
+    """Held by the KR until "1994-06", then by the government: during June 1994 the place is changing hands."""
+    def edit(layers):
+        control = layers["places.geojson"][0]["properties"]["control"]
+        control[:] = [{"controller": "khmer_rouge", "start": "1989-10-23", "end": "1994-06", "certainty": "assessed",
+                       "sources": ["doc"]},
+                      {"controller": "government", "start": "1994-06", "end": None, "certainty": "approximate",
+                       "sources": ["news"]}]
+    timeline = Timeline(load_dataset(make_dataset(edit)))
+    at = lambda d: timeline.state_on(d).place("town")
+    assert at(date(1994, 5, 31)).controller == "khmer_rouge" and not at(date(1994, 5, 31)).transition
+    for day in (date(1994, 6, 1), date(1994, 6, 30)):
+        changing = at(day)
+        assert changing.transition and changing.controller == "government" and changing.previous == "khmer_rouge"
+        assert changing.since.label() == "June 1994"
+    settled = at(date(1994, 7, 1))
+    assert not settled.transition and settled.since.label() == "June 1994"
+    assert date(1994, 7, 1) in timeline.change_dates()
+
+
+def test_day_precision_change_flips_on_its_day(timeline):
+    assert not timeline.state_on(date(1994, 3, 19)).place("town").transition
+
+
+def test_zone_edges_last_while_both_zones_are_in_force(timeline):
+    edges = timeline.edges
+    assert len(edges) == 1
+    edge = edges.iloc[0]
+    assert (date.fromordinal(int(edge["start_day"])), date.fromordinal(int(edge["end_day"]))) == \
+        (date(1989, 10, 23), date(1996, 8, 9))
+    assert timeline.state_on(date(1996, 8, 9)).zone_edges.empty

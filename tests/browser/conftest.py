@@ -3,7 +3,7 @@
 Fixtures: `app_url` (session: the real app.py served by Streamlit), `browser`
 (session), `offline_log` and `page` (per test: a fresh routed context). Helpers:
 `streamlit_server(script)` serves any script, `wait_for_app_idle(page)` waits out a
-rerun, `map_frame(page)` gives the st_folium map's Frame.
+rerun, `map_frame(page)` gives the atlas map's Frame.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 
-from .cdn import RequestLog, route_offline
+from .offline import RequestLog, route_offline
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# streamlit-folium renders the map inside this component iframe (no nested iframe).
-ST_FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# The map component (layers/js/atlas_bridge.js) holds the map page in this iframe.
+MAP_IFRAME = ".atlas-host iframe"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -153,15 +153,15 @@ def wait_for_app_idle(page: Page, timeout_ms: float = 30_000) -> None:
 
 
 def map_frame(page: Page, timeout_ms: float = 30_000, index: int = 0) -> Frame:
-    """The Frame of the `index`-th st_folium map, once Leaflet's container exists in it.
-
-    A rerun that changes the map replaces the iframe, so call this again after any
-    interaction instead of keeping an old Frame (it waits for the rerun to settle).
-    """
-    wait_for_app_idle(page, timeout_ms)
-    handle = page.locator(ST_FOLIUM_IFRAME).nth(index).element_handle(timeout=timeout_ms)
+    """The Frame of the `index`-th atlas map, once its time layer has painted a day."""
+    handle = page.locator(MAP_IFRAME).nth(index).element_handle(timeout=timeout_ms)
     frame = handle.content_frame()
     if frame is None:
-        pytest.fail("st_folium iframe has no content frame")
-    frame.wait_for_selector(".leaflet-container", timeout=timeout_ms)
+        pytest.fail("the map iframe has no content frame")
+    frame.wait_for_selector(".leaflet-container[data-day]", timeout=timeout_ms)
     return frame
+
+
+def map_day(page: Page, index: int = 0) -> str:
+    """The day the map has painted (the time layer's data-day)."""
+    return map_frame(page, index=index).locator(".leaflet-container").get_attribute("data-day") or ""

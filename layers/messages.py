@@ -1,0 +1,133 @@
+"""Messages marked for translation that are not (yet) written as `_("...")` where they are shown.
+
+Two kinds: text that code cannot translate in place (JavaScript templates in the Folium renderer
+take the translated words from Python; vocabularies such as certainty classes and event kinds,
+which come from the data as keys), and the English strings of the pages and renderers, kept here
+so that their Khmer translations survive `scripts/i18n_extract.py` until each page calls `_()`
+itself. Once a string is written as `_("...")` where it is shown, its line here can go.
+
+Placeholders are `{name}` (str.format). Vocabularies use a context: `pgettext("certainty", key)`.
+"""
+
+from __future__ import annotations
+
+from .i18n import N_, Translator
+
+
+def vocabulary(t: Translator, context: str, key: str) -> str:
+    """A data key (e.g. certainty 'approximate') in the reader's language; unknown keys unchanged."""
+    return t.pgettext(context, key)
+
+
+def pN_(context: str, message: str) -> str:
+    """Mark a message with a context for extraction (translate it with `pgettext`)."""
+    return message
+
+
+def nN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural for extraction (translate it with `ngettext`)."""
+    return singular, plural
+
+
+CERTAINTY = (
+    pN_("certainty", "assessed"), pN_("certainty", "exact"), pN_("certainty", "approximate"),
+    pN_("certainty", "derived"), pN_("certainty", "claimed"), pN_("certainty", "contested"),
+    pN_("certainty", "unverified"),
+)
+EVENT_KINDS = (
+    pN_("event kind", "political"), pN_("event kind", "capture"), pN_("event kind", "diplomacy"),
+    pN_("event kind", "attack"), pN_("event kind", "offensive"), pN_("event kind", "defection"),
+    pN_("event kind", "background"), pN_("event kind", "other"), pN_("event kind", "battle"),
+    pN_("event kind", "withdrawal"), pN_("event kind", "displacement"),
+)
+PLACE_KINDS = (
+    pN_("place kind", "capital"), pN_("place kind", "city"), pN_("place kind", "town"),
+    pN_("place kind", "village"), pN_("place kind", "base"), pN_("place kind", "temple"),
+    pN_("place kind", "border_crossing"), pN_("place kind", "checkpoint"), pN_("place kind", "mountain_range"),
+    pN_("place kind", "hill"), pN_("place kind", "refugee_camp"),
+)
+LAYER_NAMES = (
+    pN_("layer", "zones"), pN_("layer", "front lines"), pN_("layer", "places"),
+    pN_("layer", "routes"), pN_("layer", "events"), pN_("layer", "provinces"),
+)
+BASEMAP_NAMES = (
+    pN_("basemap", "Light (Esri)"), pN_("basemap", "OpenStreetMap"), pN_("basemap", "Satellite (Esri)"),
+    pN_("basemap", "None (works offline)"),
+)
+
+APP = (
+    N_("Pailin Atlas"), N_("Map"), N_("Timeline"), N_("Story"), N_("Places"), N_("Compare"),
+    N_("Sources & method"), N_("Language"), N_("Loading the layers…"), N_("Dataset directory"),
+    N_("A directory of layers in the atlas schema (see docs/DATA_MODEL.md). Leave empty for the built-in dataset."),
+    nN_("The layers in {directory} cannot be used ({count} problem). Fix it and the map reloads; your date and "
+        "view are kept.",
+        "The layers in {directory} cannot be used ({count} problems). Fix them and the map reloads; your date and "
+        "view are kept."),
+)
+
+MAP_PAGE = (
+    N_("Layers"), N_("Basemap"), N_("Tiles need the internet; 'None' works offline."),
+    N_("Play speed (seconds per change)"), N_("Date"), N_("◀ Previous change"), N_("Next change ▶"), N_("Play"),
+    N_("Go to {date}"), N_("Step through the change dates (speed in the sidebar)"), N_("Download {format}"),
+    N_("Download animation"), N_("From"), N_("To"), N_("Step"), N_("Format"), N_("changes"), nN_("{n} day", "{n} days"),
+    N_("Render animation"), N_("Rendering frames…"), N_("Frame {k} of {n}"), nN_("Download {name} ({frames} frame)", "Download {name} ({frames} frames)"),
+    N_("Zones and front lines are approximate reconstructions from the sources; click any feature for its "
+       "certainty and sources. Provinces are modern boundaries."),
+    N_("Situation on {date}"), N_("since {date}"), N_("certainty unknown"), N_("Area of the zones drawn"),
+    N_("Faction"), N_("km²"), nN_("Events within ±{days} day", "Events within ±{days} days"), N_("No dated event in this window."),
+    N_("Sources: {sources}"), N_("Show this date"), N_("Print handout"), N_("Share"),
+)
+
+MAP_RENDERERS = (
+    N_("Legend"), N_("as of {date}"), N_("not in the conflict"), N_("assessed (sources agree)"),
+    N_("approximate extent"), N_("claimed by one side"), N_("contested"), N_("front line described by the sources"),
+    N_("front line derived from the zones"), N_("road (schematic)"), N_("front (sources)"), N_("front (derived)"),
+    N_("event (faded = older)"), nN_("event within ±{days} day", "event within ±{days} days"), N_("Held by"), N_("(from its zone)"), N_("Since"),
+    N_("Control certainty"), N_("Sources (control)"), N_("In force"), N_("{start} to {end}"), N_("Certainty"),
+    N_("Area"), N_("Note"), N_("Sources"), N_("Kind"), N_("Location"), N_("Other names"), N_("Gazetteer"),
+    N_("Sources (place)"), N_("What"), N_("Figures"), N_("(approx.)"), N_("(today {name})"), N_("described"),
+    N_("derived"), N_("{name} since {date}"), N_("The map's features could not be loaded ({error}). Reload the page."),
+    N_("the end of the period"), N_("changing hands (from {before} to {after}) during {date}"),
+    # static snapshots and files
+    N_("Basemap tiles: {credit}."), N_("Basemap: Natural Earth vector."),
+    N_("Basemap: Natural Earth vector (map tiles unavailable: offline?)."),
+    N_("and {count} more (see the GeoJSON or HTML snapshot)"),
+    N_("Made with Natural Earth. {basemap} Places: GeoNames (CC BY 4.0). Zones and front lines are approximate "
+       "reconstructions from the sources. Pailin Atlas."),
+    N_("N"), N_("{km} km"),
+    N_("Snapshot of {date}: drag the slider below to see any date. Zones and front lines are approximate; hover "
+       "for details."),
+)
+
+OTHER_PAGES = (
+    # Compare
+    N_("Compare two dates"), N_("Area gained and lost (km², UTM 48N)"), N_("Places that changed hands"), N_("None."),
+    N_("Events between {start} and {end}"), N_("Before (km²)"), N_("After (km²)"), N_("Gained (km²)"),
+    N_("Lost (km²)"), N_("Net change (km²)"), N_("Place"), N_("Before"), N_("After"), N_("Event"),
+    # Places
+    N_("Search (English, Khmer, Thai or another spelling)"), N_("e.g. Anlong Veng, ប៉ៃលិន, Battamband"),
+    nN_("{shown} of {total} place", "{shown} of {total} places"), N_("Download CSV"), N_("Control history of"),
+    N_("No explicit control history; on the map it takes the controller of the zone it lies in."),
+    N_("Location: {certainty}"), N_("Name"), N_("Name in Khmer"), N_("Name in Thai"), N_("Period"),
+    N_("GeoNames id"), N_("Latitude"), N_("Longitude"),
+    # Sources & method
+    N_("Bibliography"), N_("How the map is drawn"), N_("Where the sources disagree"),
+    N_("Slips in the source documents"), N_("Kept as data, not silently corrected."), N_("Title"), N_("Author"),
+    N_("Publisher"), N_("File"), N_("Reading"), N_("Text"),
+    # Story
+    N_("◀ Previous"), N_("Next ▶"), N_("Chapter {n} of {total}"), N_("Map: {date}"), N_("Open this date on the map"),
+    N_("The story cannot be shown: {problems}"), N_("This dataset has no story.json."),
+    # Timeline
+    N_("Selected date: {date}. Click an event to open the map on its date."), N_("Who held what, when"),
+    N_("Paler bars: approximate, claimed or contested periods."), N_("Area of the zones drawn (km²)"),
+    N_("Areas of the approximate zones this atlas draws (UTM 48N), not surveyed territory."),
+)
+
+HANDOUT = (
+    N_("Situation on {date}"), N_("Who held what"), N_("Events from {start} to {end}"), N_("How the zones are drawn"),
+    N_("Zones and front lines are approximate reconstructions from the sources, not surveyed lines. Lighter, "
+       "dashed areas are approximate, claimed or contested. A place is coloured by who held it; where no source "
+       "says, it takes the controller of the zone it lies in. Dates keep their precision: a month stays a month."),
+    N_("Page {page} of {pages}"), N_("Pailin Atlas {version}, made on {date}"), N_("Chapter {n}"),
+    N_("Map: situation on {date}"), N_("The Pailin Atlas story"), N_("Chapters"),
+)

@@ -1,0 +1,102 @@
+"""A Folium plugin: the atlas's time layer, with its own date slider, on any Folium map.
+
+The same layer runs in the app, in the HTML snapshot and in a user's own Folium map: it draws a time
+store (layers/time_store.py) and answers every date in the browser. Its JavaScript and CSS live in
+layers/js/ and are put into the page as they are (branca would otherwise compile them as Jinja templates
+once more: slow for big data, and wrong for data containing "{%").
+
+Examples
+--------
+>>> import folium
+>>> from layers.catalog import load_dataset
+>>> from layers.timeline import Timeline
+>>> from layers.time_store import build_time_store
+>>> m = folium.Map(location=(13.0, 103.0), zoom_start=8)
+>>> store = build_time_store(Timeline(load_dataset()))
+>>> TimeLayer(store.text, day="1994-04-19").add_to(m)  # doctest: +ELLIPSIS
+<layers.time_layer.TimeLayer object at ...>
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+JS_DIR = Path(__file__).resolve().parent / "js"
+
+
+@lru_cache(maxsize=None)
+def asset_text(name: str) -> str:
+    """The text of one of the layer's own files in layers/js/ (read once)."""
+    return (JS_DIR / name).read_text(encoding="utf-8")
+
+
+def script_safe(text: str) -> str:
+    """JSON or JS text that may sit inside a <script> element: no "</" can close it early."""
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+class VerbatimText(Element):
+    """Text put into the page as it is (never compiled as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class VerbatimScript(MacroElement):
+    """A MacroElement whose rendered header, html and script go into the page as they are."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            if part in macros:
+                getattr(figure, part).add_child(VerbatimText(macros[part](self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class TimeLayer(VerbatimScript):
+    """Every feature of a dataset over its whole period, drawn for one day at a time, with a date slider.
+
+    Parameters
+    ----------
+    store : str
+        The time store's JSON text (embedded in the page), or, with `url=True`, the URL to fetch it from.
+    day : str, optional
+        The day to open at, "YYYY-MM-DD" (default: the store's). A link's "#date=...&lat=..&lon=..&zoom=.."
+        and the <iframe> holding the map can override it.
+    hidden : list of str, optional
+        Layers to hide at first: zones, frontlines, routes, places, events, provinces.
+    title : str, optional
+        Escaped HTML shown above the date stamp.
+    controls : bool
+        Show the slider, previous/next change and play (default True).
+    """
+
+    _template = Template("""
+{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+{% macro script(this, kwargs) %}
+{{ this.js }}
+var {{ this.get_name() }} = AtlasTime.attach({{ this._parent.get_name() }}, {{ this.source }}, {{ this.options }});
+{% endmacro %}
+""")
+
+    def __init__(self, store: str, *, url: bool = False, day: str | None = None, hidden: list[str] | None = None,
+                 title: str | None = None, controls: bool = True) -> None:
+        super().__init__()
+        self._name = "TimeLayer"
+        self.css = asset_text("atlas_time.css")
+        self.js = script_safe(asset_text("atlas_time.js"))
+        self.source = script_safe(json.dumps(store) if url else store)
+        options = {"day": day, "hidden": list(hidden or []), "title": title, "controls": controls}
+        self.options = script_safe(json.dumps({k: v for k, v in options.items() if v is not None}))
