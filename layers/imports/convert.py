@@ -495,7 +495,8 @@ class LayerConverter:
     def emit(self, kind: LayerKind, fid: str, rec: RawRecord, geom: BaseGeometry | None, timing: Timing,
              located: dict[str, Any]) -> None:
         if timing.end is not None and timing.start is not None and \
-                parse_date(timing.end.edtf).first_day < parse_date(timing.start.edtf).first_day:
+                parse_date(timing.end.edtf, timing.end.part).first_day < \
+                parse_date(timing.start.edtf, timing.start.part).first_day:
             raise Skip(self.m.end, f"ends ({timing.end.edtf}) before it starts ({timing.start.edtf}).",
                        "swap or correct the dates.")
         geoms = self.shape_for(kind, rec, geom)
