@@ -14,8 +14,9 @@ as_root() {
 }
 
 # Chromium for the browser tests; Noto (Latin etc.) and Khmer OS fonts for faithful screenshots;
-# QGIS (its Python API) to check that GeoJSON snapshots open in QGIS (tests/test_qgis.py).
-APT_PACKAGES="chromium fonts-noto-core fonts-khmeros python3-qgis qgis-providers"
+# QGIS (its Python API) to check that GeoJSON snapshots open in QGIS (tests/test_qgis.py);
+# gdal-bin: ogr2ogr writes the GeoPackage, Shapefile, KML and GPX fixtures of tests/test_imports_gis.py.
+APT_PACKAGES="chromium fonts-noto-core fonts-khmeros python3-qgis qgis-providers gdal-bin"
 
 if dpkg -s $APT_PACKAGES >/dev/null 2>&1; then
   echo "setup: chromium, fonts and QGIS present"
