@@ -121,9 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--online", action="store_true", help="ask OpenStreetMap Nominatim (needs a network)")
     p.set_defaults(func=cmd_geocode)
 
-    from .cli_export import add_commands
+    from .cli_export import add_commands as add_export_commands
+    from .cli_import import add_commands as add_import_commands
 
-    add_commands(sub)
+    add_export_commands(sub)
+    add_import_commands(sub)
     return parser
 
 
