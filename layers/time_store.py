@@ -128,7 +128,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         end = words.date(parse_date(row["end"])) if row["end"] else words(N_END)
         static = _rows(words, [
             (sym.N_("In force"), f"{escape(words.date(parse_date(row['start'])))} – {escape(end)}"),
-            (sym.N_("Certainty"), escape(words(row["certainty"]))),
+            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))),
             (sym.N_("Area (approximate)"), f"{words.number(sym.approx_km2(row['area_km2']))} km²"),
             (sym.N_("Note"), escape(row["note"] or "")),
             (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
@@ -137,7 +137,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
             "id": zid, "g": _simplified(row.geometry), "ti": t.s(escape(row["name"])), "sr": t.s(static),
             "r": [[epoch_day(row["start_day"]), epoch_day(row["end_day"]),
                    t.look(sym.zone_look(row["certainty"], color)), row["controller"],
-                   t.s(escape(words(row["certainty"])))]]})
+                   t.s(escape(words.term("certainty", row["certainty"])))]]})
 
     edges = timeline.edges
     for eid, row in edges.iterrows():
@@ -145,7 +145,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         static = _rows(words, [
             (sym.N_("What"), escape(words(sym.N_("Where two zones as drawn meet; not a front line a source "
                                                  "describes.")))),
-            (sym.N_("Certainty"), escape(words(row["certainty"]))),
+            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))),
             (sym.N_("Sources"), _sources(ds, row["sources"]))])
         layers["edge"].append({
             "id": eid, "g": _simplified(row.geometry), "ti": t.s(title), "sr": t.s(static), "tt": t.s(title),
@@ -153,7 +153,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
 
     for rid, row in ds.routes.iterrows():
         name = row["name"] + (f" ({words(sym.N_('today'))} {row['modern_name']})" if row["modern_name"] else "")
-        static = _rows(words, [(sym.N_("Certainty"), escape(words(row["certainty"]))),
+        static = _rows(words, [(sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))),
                                (sym.N_("Note"), escape(row["note"] or "")),
                                (sym.N_("Sources"), _sources(ds, row["sources"]))])
         start = parse_date(row["start"]).first_day if row.get("start") else None
@@ -169,7 +169,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
             (sym.N_("What"), escape(words(sym.N_("Front line described by the sources")))),
             (sym.N_("In force"), f"{escape(words.date(parse_date(row['start'])))} – "
                                  f"{escape(words.date(parse_date(row['end'])) if row['end'] else words(N_END))}"),
-            (sym.N_("Certainty"), escape(words(row["certainty"]))), (sym.N_("Note"), escape(row["note"] or "")),
+            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))), (sym.N_("Note"), escape(row["note"] or "")),
             (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
             (sym.N_("Sources"), _sources(ds, row["sources"]))])
         layers["front"].append({
@@ -221,7 +221,7 @@ def _places(timeline: Timeline, words: Words, t: _Tables, colors: dict[str, str]
     home = sym.home_country(places["country"])
     run_rows = [[] for _ in range(len(places))]
     controllers = periods["controller"].to_numpy()
-    certainty_s = [t.s(escape(words(c))) for c in periods["certainty"]]
+    certainty_s = [t.s(escape(words.term("certainty", c))) for c in periods["certainty"]]
     sources_s = [t.s(_sources(ds, s)) for s in periods["sources"]]
     since_s = [t.s(escape(words.date(d))) if d is not None else -1 for d in periods["start"]]
     zone_ids = periods["zone_id"].to_numpy()
@@ -243,7 +243,7 @@ def _places(timeline: Timeline, words: Words, t: _Tables, colors: dict[str, str]
     out = []
     for pos, (pid, row) in enumerate(places.iterrows()):
         names = " / ".join(escape(n) for n in (row["name"], row["name_km"], row["name_th"]) if n)
-        location = words(row["certainty"]) + (f" (±{row['uncertainty_km']:g} km)" if row["uncertainty_km"] else "")
+        location = words.term("certainty", row["certainty"]) + (f" (±{row['uncertainty_km']:g} km)" if row["uncertainty_km"] else "")
         gazetteer = f"GeoNames {row['geonames_id']}" if row["geonames_id"] else (
             row["gazetteer_note"] or words(sym.N_("not in a gazetteer")))
         static = _rows(words, [
@@ -273,7 +273,7 @@ def _events(ds: Dataset, words: Words, t: _Tables) -> list[dict[str, Any]]:
         static = _rows(words, [
             (sym.N_("Date"), when), (sym.N_("What"), escape(row["description"] or "")),
             (sym.N_("Figures"), figures), (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
-            (sym.N_("Certainty"), escape(words(row["certainty"]))), (sym.N_("Sources"), _sources(ds, row["sources"]))])
+            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))), (sym.N_("Sources"), _sources(ds, row["sources"]))])
         out.append({"id": eid, "ll": [round(row.geometry.y, 6), round(row.geometry.x, 6)],
                     "ti": t.s(escape(row["title"])), "sr": t.s(static), "tt": t.s(f"{when}: {escape(row['title'])}"),
                     "e": [epoch_day(row["first_day"]), epoch_day(row["last_day"])]})

@@ -29,10 +29,12 @@ from .render_folium import Toggles, atlas_map as build_map, page_html
 from .time_layer import asset_text
 from .time_store import TimeStore, build_time_store
 from .timeline import Timeline
-from .words import ENGLISH, Words
+from .i18n import LANGUAGE_NAMES, LANGUAGES, normalise_lang
+from .words import Words, words_for
 
 DATE_KEY = "atlas_date"
 DATASET_KEY = "atlas_dataset"
+LANG_KEY = "atlas_lang"
 PUSH_KEY = "atlas_push"
 VIEW_KEY = "atlas_view"
 MAP_KEY = "atlas_map"
@@ -96,6 +98,14 @@ def _ensure_navigation() -> None:
         st.rerun()
 
 
+def _choose_language() -> str:
+    """English or Khmer: chosen in the sidebar, or by ?lang= in any link (kept in the URL)."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = normalise_lang(st.query_params.get("lang"))
+    st.sidebar.radio("Language · ភាសា", LANGUAGES, key=LANG_KEY, format_func=LANGUAGE_NAMES.get, horizontal=True)
+    return st.session_state[LANG_KEY]
+
+
 def _choose_dataset(registry: Registry) -> str:
     names = registry.names
     wanted = st.query_params.get("dataset")
@@ -127,7 +137,7 @@ def open_atlas() -> Atlas | None:
             st.warning(warning)  # the link's own text in it is escaped for Markdown (layers/deeplink.py)
     if VIEW_KEY not in st.session_state and link.has_view:
         st.session_state[VIEW_KEY] = {"lat": link.lat, "lon": link.lon, "zoom": link.zoom or meta.view_zoom}
-    return Atlas(name, version, dataset, loaded.timeline, link, ENGLISH)
+    return Atlas(name, version, dataset, loaded.timeline, link, words_for(_choose_language()))
 
 
 def show_problems(name: str, problems: tuple[Problem, ...]) -> None:
@@ -166,6 +176,8 @@ def follow_in_url(day: date, view: dict[str, Any] | None) -> None:
     wanted = query_for(day, view.get("lat"), view.get("lon"), view.get("zoom"))
     if st.session_state.get(DATASET_KEY, "pailin") != "pailin":
         wanted["dataset"] = st.session_state[DATASET_KEY]
+    if st.session_state.get(LANG_KEY, "en") != "en":
+        wanted["lang"] = st.session_state[LANG_KEY]
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
