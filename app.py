@@ -1,8 +1,15 @@
-"""Pailin Atlas: `streamlit run app.py` opens the map page; the other pages share its date."""
+"""Pailin Atlas: `streamlit run app.py` opens the map page; the other pages share its date.
+
+`?embed=1` shows the map alone (for an <iframe> in an article), with no navigation.
+"""
 
 import streamlit as st
 
 st.set_page_config(page_title="Pailin Atlas", page_icon=":world_map:", layout="wide")
+
+if st.query_params.get("embed") == "1":
+    st.navigation([st.Page("pages/embed.py", title="Map", default=True)], position="hidden").run()
+    st.stop()
 
 page = st.navigation([
     st.Page("pages/map.py", title="Map", default=True, url_path="map"),

@@ -170,6 +170,30 @@ def source_slips(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "title", "text", "reading", "note"])
 
 
+def place_name(dataset: Dataset, place_id: str, lang: str = "en") -> str:
+    """A place's name in the reader's language: its Khmer name in Khmer where the data has one."""
+    row = dataset.places.loc[place_id]
+    return row["name_km"] if lang == "km" and row.get("name_km") else row["name"]
+
+
+def date_disputes(dataset: Dataset, row: Any, words: Any) -> str:
+    """Where the sources disagree on a feature's date, in words: shown next to the date, not in fine print."""
+    claims = []
+    for dispute in row.get("disputes") or []:
+        if not isinstance(dispute, dict) or dispute.get("field") not in ("date", "start"):
+            continue
+        for claim in dispute.get("claims") or []:
+            value = claim.get("value")
+            try:
+                value = words.date(parse_date(value)) if isinstance(value, str) else str(value)
+            except ValueError:
+                value = str(value)
+            claims.append(f"{value} ({'; '.join(citations(dataset, list(claim.get('sources') or [])))})")
+    if not claims:
+        return ""
+    return words("Sources disagree on the date; also given as:") + " " + " · ".join(claims)
+
+
 def citations(dataset: Dataset, source_ids: list[str] | tuple[str, ...]) -> list[str]:
     """Human citations for source ids (unknown ids are shown as themselves)."""
     return [dataset.sources[s].citation() if s in dataset.sources else s for s in source_ids]

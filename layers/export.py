@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .deeplink import clamp_bbox
+from .catalog import Dataset
 from .errors import DateError
 from .escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
@@ -107,8 +108,10 @@ def parse_bbox(text: str) -> Bbox:
     return (w, s, e, n)
 
 
-def snapshot_filename(day: date, fmt: str) -> str:
-    return f"pailin-atlas_{day.isoformat()}.{fmt}"
+def snapshot_filename(day: date, fmt: str, dataset: Dataset | None = None) -> str:
+    """'pailin-atlas_1994-04-19.png': the dataset's slug (dataset.json), the day and the format."""
+    slug = getattr(dataset.meta, "slug", None) if dataset is not None else None
+    return f"{slug or 'pailin-atlas'}_{day.isoformat()}.{fmt}"
 
 
 def _view(bbox: Bbox | None, region: Bbox) -> Bbox | None:

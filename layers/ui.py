@@ -21,6 +21,8 @@ from typing import Any
 import streamlit as st
 
 from .catalog import load_dataset
+from .errors import DateError
+from .export import MIME, ExportError, ResultCache, animation_bytes, rounded_bbox, snapshot_bytes, snapshot_key
 from .deeplink import DeepLink, clamp_view, parse_deep_link, query_for
 from .errors import DataError, Problem
 from .markdown import md
@@ -29,7 +31,7 @@ from .registry import Registry, RegistryError, fingerprint, operator_registry
 from .render_folium import Toggles, atlas_map as build_map, page_html
 from .time_layer import asset_text
 from .time_store import TimeStore, build_time_store
-from .timeline import Timeline
+from .timeline import State, Timeline
 from .i18n import LANGUAGE_NAMES, LANGUAGES, normalise_lang
 from .words import Words, words_for
 
@@ -127,13 +129,19 @@ def _choose_dataset(registry: Registry) -> str:
     return st.session_state[DATASET_KEY]
 
 
-def open_atlas() -> Atlas | None:
-    """Load the chosen dataset and set up the shared date; show problems instead of failing."""
+def open_atlas(embedded: bool = False) -> Atlas | None:
+    """Load the chosen dataset and set up the shared date; show problems instead of failing.
+    `embedded`: the map alone in someone's article: no sidebar, no uploads, the link decides."""
     _ensure_navigation()
     registry = _registry()
-    words = words_for(_choose_language())
-    name = _choose_dataset(registry)
-    upload_panel(registry, words)
+    if embedded:
+        words = words_for(normalise_lang(st.query_params.get("lang")))
+        wanted = st.query_params.get("dataset")
+        name = wanted if wanted in registry.names else registry.names[0]
+    else:
+        words = words_for(_choose_language())
+        name = _choose_dataset(registry)
+        upload_panel(registry, words)
     if name in (UPLOAD_ALONE, UPLOAD_OVER) and UPLOAD_KEY in st.session_state:
         upload: Upload = st.session_state[UPLOAD_KEY]
         loaded, version = (upload.alone if name == UPLOAD_ALONE else upload.over), upload.version
@@ -313,6 +321,104 @@ def follow_in_url(day: date, view: dict[str, Any] | None) -> None:
         wanted["lang"] = st.session_state[LANG_KEY]
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+# --- files to download ---------------------------------------------------------------------------------
+
+RESULTS = ResultCache()          # finished files, shared by every session (bounded, least recently used out)
+ANIMATION_DEADLINE_S = 180.0     # a hosted animation stops after this long, whatever the budget said
+TILES_FOR = {"Light (Esri)": "light", "OpenStreetMap": "osm", "Satellite (Esri)": "satellite"}
+
+
+def snapshot(atlas: Atlas, state: State, fmt: str, bbox: Any, toggles: Toggles, basemap: str) -> bytes:
+    """A snapshot of the date and view on screen, made once per (dataset version, date, view, format,
+    layers, language, basemap) and shared."""
+    tiles = TILES_FOR.get(basemap, "vector")
+    key = snapshot_key(atlas.version, state.day, bbox, fmt, "slide", toggles, atlas.words.lang, tiles)
+    return RESULTS.get(key, lambda: snapshot_bytes(state, fmt, bbox=rounded_bbox(bbox), size="slide",
+                                                     toggles=toggles, basemap=tiles))
+
+
+def handout(atlas: Atlas, state: State, bbox: Any, toggles: Toggles) -> bytes:
+    """The A4 handout of the date and view on screen, in the reader's language."""
+    from . import __version__
+    from .handouts import situation_handout_for
+
+    key = ("handout", *snapshot_key(atlas.version, state.day, bbox, "pdf", "1600x1000", toggles, atlas.words.lang))
+
+    def make() -> bytes:
+        png = snapshot_bytes(state, "png", bbox=rounded_bbox(bbox), size="1600x1000", toggles=toggles)
+        return situation_handout_for(state, atlas.words, png, version=__version__)
+
+    return RESULTS.get(key, make)
+
+
+def animation_button(atlas: Atlas, first: date, last: date, step: str, fmt: str, bbox: Any,
+                     toggles: Toggles) -> None:
+    """Render a period as an animation. One at a time per session (a session runs one script at a time;
+    any click while it renders stops it, and so does the deadline); the file is shared, not kept in the
+    session."""
+    _ = atlas.words
+    key = ("animation", atlas.version, first.isoformat(), last.isoformat(), step, fmt, rounded_bbox(bbox), toggles,
+           atlas.words.lang)
+    if st.button(_("Render animation"), key="anim_go"):
+        bar = st.progress(0.0, text=_("Rendering frames…"))
+        deadline = time.monotonic() + ANIMATION_DEADLINE_S
+
+        def make() -> bytes:
+            data, _frames = animation_bytes(
+                atlas.timeline, first, last, step="changes" if step == "changes" else int(step), fmt=fmt, bbox=bbox,
+                progress=lambda k, n: bar.progress(k / n, text=_("Frame {k} of {n}").replace("{k}", str(k))
+                                                   .replace("{n}", str(n))),
+                cancelled=lambda: time.monotonic() > deadline)
+            return data
+
+        try:
+            RESULTS.get(key, make)
+            st.session_state["anim_key"] = key
+        except (ExportError, DateError) as exc:
+            st.error(md(str(exc)))
+    if st.session_state.get("anim_key") == key:
+        data = RESULTS.get(key, lambda: b"")
+        if data:
+            name = f"{getattr(atlas.dataset.meta, 'slug', None) or 'pailin-atlas'}_{first}_{last}.{fmt}"
+            st.download_button(_("Download {name}").replace("{name}", name), data=data, file_name=name,
+                               mime=MIME[fmt], key="anim_download")
+
+
+def share_panel(atlas: Atlas, state: State, view: dict[str, Any] | None) -> None:
+    """The link to this view, an <iframe> to embed it in an article, and a citation line."""
+    from .share import citation_line, deep_link, embed_snippet
+
+    _ = atlas.words
+    base = _base_url()
+    dataset = None if atlas.private else atlas.name
+    link = deep_link(base, state.day, view, atlas.words.lang, dataset)
+    st.markdown("**" + md(_("Link to this view")) + "**")
+    st.code(link, language=None)
+    st.markdown("**" + md(_("Embed in an article")) + "**")
+    st.code(embed_snippet(base, state.day, view, atlas.words.lang, dataset), language="html")
+    st.markdown("**" + md(_("Cite")) + "**")
+    st.code(citation_line(atlas.dataset, state, atlas.words, link), language=None)
+    if atlas.private:
+        st.caption(md(_("Your own layers are not in the link: they stay in your browser session.")))
+
+
+def full_atlas_link(atlas: Atlas) -> str:
+    """The whole atlas at the embedded map's date, view and language (from an embed)."""
+    from .share import deep_link
+
+    return deep_link(_base_url(), atlas.day, st.session_state.get(VIEW_KEY), atlas.words.lang,
+                     None if atlas.name == "pailin" else atlas.name)
+
+
+def _base_url() -> str:
+    """The app's address as the visitor reached it (no query), for links they can share."""
+    try:
+        url = str(st.context.url or "")
+    except AttributeError:
+        url = ""
+    return url.split("?", 1)[0].split("#", 1)[0] or "http://localhost:8501/"
 
 
 # --- the map --------------------------------------------------------------------------------------
