@@ -210,7 +210,7 @@ def snapshot_metadata(state: State, bbox: Bbox | None, words: Words = ENGLISH,
     title = f"{words('Pailin Atlas')}: {words('Situation on {date}').replace('{date}', words.day(state.day))}"
     return SnapshotMeta(title=title, date=state.day.isoformat(),
                         bbox=None if bbox is None else tuple(round(float(v), 6) for v in bbox),  # type: ignore[arg-type]
-                        lang=words.lang, sources=tuple(citations_for(state, ids, words)), source_ids=tuple(ids),
+                        lang=words.lang, sources=tuple(citations_for(state.dataset, ids, words)), source_ids=tuple(ids),
                         version=version, caveat=words(CAVEAT))
 
 

@@ -105,7 +105,7 @@ def state_feature_collection(state: State, bbox: Bbox | None = None, *, words: W
         "version": version,
         "caveat": words(CAVEAT),
         "bbox_filter": list(bbox) if bbox else None,
-        "sources": dict(zip(known, citations_for(state, known, words))),
+        "sources": dict(zip(known, citations_for(ds, known, words))),
         "features": features,
     }
     extent = list(bbox) if bbox else _extent(features)

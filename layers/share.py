@@ -155,9 +155,10 @@ def state_source_ids(state: State) -> list[str]:
     return known + sorted(cited - set(known))
 
 
-def citations_for(state: State, source_ids: list[str] | tuple[str, ...], words: Words) -> list[str]:
-    """Citations of `source_ids` in `words`' language (an unknown id is shown as itself)."""
-    sources = state.dataset.sources
+def citations_for(dataset: Any, source_ids: list[str] | tuple[str, ...], words: Words) -> list[str]:
+    """Citations of `source_ids` from `dataset`'s bibliography in `words`' language (an unknown id is
+    shown as itself)."""
+    sources = dataset.sources
     return [source_citation(sources[s], words) if s in sources else s for s in source_ids]
 
 
@@ -168,8 +169,7 @@ def citation_line(dataset: Any, state: State, words: Words, url: str, *, accesse
     """"Pailin Atlas, situation on 19 April 1994; sources: ...; <url>, accessed <today>", one line in
     `words`' language, citing every source of the state (see `state_source_ids`). `dataset` is the
     state's dataset (its bibliography); `accessed` defaults to today."""
-    sources = dataset.sources if dataset is not None else state.dataset.sources
-    cited = [source_citation(sources[s], words) if s in sources else s for s in state_source_ids(state)]
+    cited = citations_for(dataset if dataset is not None else state.dataset, state_source_ids(state), words)
     return words(CITATION_LINE).format(
         atlas=words("Pailin Atlas"), date=words.day(state.day), sources="; ".join(cited),
         url=_one_line(url), accessed=words.day(accessed or date.today()))
