@@ -21,7 +21,6 @@ from .catalog import Dataset
 from .errors import DateError
 from .escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
-from .i18n import localise_figure
 from .render_folium import Toggles, atlas_map, page_html
 from .render_static import Canvas, render
 from .share import citations_for, state_source_ids
@@ -146,10 +145,7 @@ def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: st
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}.")
     canvas = parse_size(size) if isinstance(size, str) else size
     check_budget(canvas, 1, budget or hosted_budget())
-    fig = render(state, canvas, bbox, basemap, words=words)
-    if words.lang != "en":
-        # Until the renderer picks fonts by language itself: without this, Khmer text is drawn as boxes.
-        localise_figure(fig, words.lang)
+    fig = render(state, canvas, bbox, basemap, toggles=toggles, words=words)
     meta = snapshot_metadata(state, _drawn_bbox(fig), words, version)
     out = io.BytesIO()
     fig.savefig(out, format=fmt, dpi=canvas.dpi, metadata=meta.for_format(fmt))

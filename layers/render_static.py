@@ -30,6 +30,7 @@ from .model import METRIC_CRS
 from .render_folium import Toggles
 from .text_safety import mpl_text
 from .timeline import State, metric_crs
+from .i18n import font_properties, text_props
 from .words import ENGLISH, Words
 
 _paths_lock = threading.Lock()
@@ -232,33 +233,36 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
                        edgecolor=look.stroke, linewidth=line["linewidth"], linestyle=line["linestyle"], zorder=8,
                        gid=f"place:{status.place_id}")
             if sym.labelled(row["kind"], bool(row["key"]), row["country"], home_country):
-                text = sym.label_text(row["name"], sym.faction_short(faction) if faction else None)
-                _label(ax, fig, p.x, p.y, text, bool(row["key"]), scale, placed)
+                name = row["name_km"] if words.lang == "km" and row["name_km"] else row["name"]
+                text = sym.label_text(name, sym.faction_short(faction) if faction else None)
+                _label(ax, fig, p.x, p.y, text, bool(row["key"]), scale, placed, text_props(words.lang))
 
-    stamp = fig.text(0.99, 0.955, words("Situation on {date}").replace("{date}", words.day(state.day)),
+    tp = text_props(words.lang)  # the font and shaping for the reader's language (Khmer needs its own)
+    stamp = fig.text(0.99, 0.955, words("Situation on {date}").replace("{date}", words.day(state.day)), **tp,
                      fontsize=15 * scale, ha="right", va="center", color="#000000",
                      bbox={"facecolor": "#FFFFFF", "edgecolor": "#333333", "boxstyle": "round,pad=0.3"})
-    title = fig.text(0.01, 0.955, mpl_text(ds.meta.title), fontsize=15 * scale, weight="bold", va="center")
+    title = fig.text(0.01, 0.955, mpl_text(ds.meta.title), fontsize=15 * scale, weight="bold", va="center", **tp)
     renderer = FigureCanvasAgg(fig).get_renderer()  # one renderer measures all the text below
     _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width, renderer)
     ax.legend(handles=_legend_handles(ds, state, toggles, present, scale, words), loc="lower left",
-              fontsize=8.5 * scale, framealpha=0.92, title=words("Legend"), title_fontsize=9 * scale)
+              prop=font_properties(words.lang, 8.5 * scale), framealpha=0.92, title=words("Legend"),
+              title_fontproperties=font_properties(words.lang, 9 * scale))
     _scale_bar(ax, x0, x1, y0, y1, scale)
     _north_arrow(ax, scale)
     right_edge = 0.99 * fig.bbox.width
     # The caveat sits where readers look, at a legible size (at least 8 pt on a slide).
-    _fit(fig.text(0.01, 0.06, words(sym.CAVEAT), fontsize=max(8.0, 8.5 * scale), va="center", color="#111111",
+    _fit(fig.text(0.01, 0.06, words(sym.CAVEAT), fontsize=max(8.0, 8.5 * scale), va="center", color="#111111", **tp,
                   weight="bold", gid="caveat"), right_edge, renderer, shrink=0.95)
     used = sorted({s for _, r in state.zones.iterrows() for s in r["sources"]} |
                   {s for p in state.places for s in p.sources} | {s for _, r in state.events.iterrows() for s in r["sources"]})
     sources = words("Sources") + ": " + "; ".join(ds.sources[s].citation() if s in ds.sources else s for s in used[:12])
     if len(used) > 12:
         sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
-    _fit(fig.text(0.01, 0.035, mpl_text(sources), fontsize=7 * scale, va="center", color="#333333"), right_edge,
+    _fit(fig.text(0.01, 0.035, mpl_text(sources), fontsize=7 * scale, va="center", color="#333333", **tp), right_edge,
          renderer, shrink=1.0)
     _fit(fig.text(0.01, 0.012, mpl_text(f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). "
                                         "Pailin Atlas."), fontsize=7 * scale,
-                  va="center", color="#555555", gid="attribution"), right_edge, renderer, shrink=0.55)
+                  va="center", color="#555555", gid="attribution", **tp), right_edge, renderer, shrink=0.55)
     return fig
 
 
@@ -274,7 +278,7 @@ def _legend_handles(ds: Dataset, state: State, toggles: Toggles, present: set[st
         look = entry.look or sym.Look()
         if entry.faction:
             faction = ds.factions[entry.faction]
-            label = f"{faction.name_on(state.day)} ({sym.faction_short(faction)})"
+            label = f"{sym.faction_name(faction, entry.faction, state.day, words)} ({sym.faction_short(faction)})"
         else:
             label = words(entry.label)
         label = mpl_text(label)
@@ -302,7 +306,7 @@ def _home_iso3(ds: Dataset) -> str | None:
 
 
 def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
-           placed: list[tuple[float, float, float, float]]) -> None:
+           placed: list[tuple[float, float, float, float]], tp: dict[str, object]) -> None:
     """Place a label at the first candidate position that collides with no earlier label."""
     (xa, xb), (ya, yb) = ax.get_xlim(), ax.get_ylim()
     size = (9.5 if key else 8) * scale
@@ -316,7 +320,7 @@ def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,
         if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
             placed.append(box)
             anchor_x = {"left": box[0], "right": box[2], "center": (box[0] + box[2]) / 2}[ha]
-            ax.text(anchor_x, box[1], mpl_text(text), ha=ha, va="bottom", fontsize=size,
+            ax.text(anchor_x, box[1], mpl_text(text), ha=ha, va="bottom", fontsize=size, **tp,
                     weight="bold" if key else "normal", zorder=9, gid=f"label:{text}",
                     path_effects=[__import__("matplotlib.patheffects", fromlist=["x"]).withStroke(
                         linewidth=2.5 * scale, foreground="white")])

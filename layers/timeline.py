@@ -358,7 +358,12 @@ def _place_runs(periods: pd.DataFrame, n_places: int) -> PlaceRuns:
     before = streak_head[streak] - 1
     touches = (before >= 0) & (r_place[np.maximum(before, 0)] == r_place) & \
         (r_end[np.maximum(before, 0)] == r_start[streak_head[streak]])
-    previous = np.where(r_transition & touches, r_period[np.maximum(before, 0)], -1)
+    # A change known only to a month is a transition only where the holder really changes: a new zone slice of
+    # the same holder, or a first holder with nobody before, is not a change of hands.
+    head = np.zeros(len(r_place), bool)
+    head[streak_head] = True
+    r_transition = r_transition & head & touches
+    previous = np.where(r_transition, r_period[np.maximum(before, 0)], -1)
     return PlaceRuns(r_place, r_start, r_end, r_period, since, r_transition, previous)
 
 

@@ -165,3 +165,15 @@ def test_zone_edges_last_while_both_zones_are_in_force(timeline):
     assert (date.fromordinal(int(edge["start_day"])), date.fromordinal(int(edge["end_day"]))) == \
         (date(1989, 10, 23), date(1996, 8, 9))
     assert timeline.state_on(date(1996, 8, 9)).zone_edges.empty
+
+
+def test_a_new_slice_of_the_same_holder_with_a_month_start_is_not_a_change_of_hands(make_dataset):
+    def edit(layers):
+        east = layers["zones.geojson"][1]
+        later = {**east, "id": "gov_east_2", "properties": {**east["properties"], "id": "gov_east_2",
+                                                            "start": "1994-04", "end": None}}
+        east["properties"]["end"] = "1994-04"
+        layers["zones.geojson"].append(later)
+    timeline = Timeline(load_dataset(make_dataset(edit)))
+    village = timeline.state_on(date(1994, 4, 15)).place("village")
+    assert village.controller == "government" and not village.transition and village.since is None
