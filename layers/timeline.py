@@ -383,15 +383,19 @@ def zone_edges(dataset: Dataset) -> gpd.GeoDataFrame:
     start, end = zones["start_day"].to_numpy(), zones["end_day"].to_numpy()
     keep = (left < right) & (np.maximum(start[left], start[right]) < np.minimum(end[left], end[right]))
     left, right = left[keep], right[keep]
-    controller = zones["controller"].to_numpy()
-    hostile = np.array([_hostile(dataset, controller[i], controller[j]) for i, j in zip(left, right)], dtype=bool)
+    controller = zones["controller"].tolist()
+    codes, factions = pd.factorize(zones["controller"])
+    hostility = np.array([[_hostile(dataset, a, b) for b in factions] for a in factions], dtype=bool).reshape(
+        len(factions), len(factions))
+    hostile = hostility[codes[left], codes[right]] if len(left) else np.zeros(0, bool)
     left, right = left[hostile], right[hostile]
     # Zones that change hands keep their outline: compute each distinct pair of outlines once.
-    wkb = pd.factorize(pd.Series([g.wkb for g in metric]))[0]
+    wkb = pd.factorize(pd.Series(shapely.to_wkb(metric)))[0]
+    names, certainty, sources = zones["name"].tolist(), zones["certainty"].tolist(), zones["sources"].tolist()
+    ids = zones.index.tolist()
     lines: dict[tuple[int, int], Any] = {}
-    rows, geoms, ids = [], [], []
-    to_geo = Transformer.from_crs(metric_crs(dataset), GEO_CRS, always_xy=True)
-    for i, j in zip(left, right):
+    rows, geoms, edge_ids = [], [], []
+    for i, j in zip(left.tolist(), right.tolist()):
         key = (wkb[i], wkb[j])
         if key not in lines:
             line = shapely.line_merge(shapely.intersection(metric[i].boundary, shapely.buffer(metric[j], FRONT_TOUCH_M)))
@@ -399,20 +403,19 @@ def zone_edges(dataset: Dataset) -> gpd.GeoDataFrame:
         line = lines[key]
         if line is None:
             continue
-        a, b = zones.iloc[i], zones.iloc[j]
-        worst = max(a["certainty"], b["certainty"], key=lambda c: _CERTAINTY_RANK.get(c, 9))
-        ids.append(f"derived:{zones.index[i]}|{zones.index[j]}")
-        rows.append({"name": f"Edge between {a['name']} and {b['name']}", "kind": "derived",
-                     "sides": sorted([a["controller"], b["controller"]]), "certainty": worst,
-                     "zones": [zones.index[i], zones.index[j]],
-                     "sources": sorted(set(a["sources"]) | set(b["sources"])),
+        edge_ids.append(f"derived:{ids[i]}|{ids[j]}")
+        rows.append({"name": f"Edge between {names[i]} and {names[j]}", "kind": "derived",
+                     "sides": sorted([controller[i], controller[j]]),
+                     "certainty": max(certainty[i], certainty[j], key=lambda c: _CERTAINTY_RANK.get(c, 9)),
+                     "zones": [ids[i], ids[j]], "sources": sorted(set(sources[i]) | set(sources[j])),
                      "length_km": line.length / 1000, "start_day": int(max(start[i], start[j])),
                      "end_day": int(min(end[i], end[j]))})
-        geoms.append(shapely.transform(line, lambda xy: np.column_stack(to_geo.transform(xy[:, 0], xy[:, 1]))))
+        geoms.append(line)
     if not rows:
         return empty
-    return gpd.GeoDataFrame(pd.DataFrame(rows, index=pd.Index(ids, name="id")), geometry=gpd.GeoSeries(
-        geoms, index=ids, crs=GEO_CRS), crs=GEO_CRS)
+    # One projection back to lon/lat for every line at once.
+    geo = gpd.GeoSeries(geoms, index=edge_ids, crs=metric_crs(dataset)).to_crs(GEO_CRS)
+    return gpd.GeoDataFrame(pd.DataFrame(rows, index=pd.Index(edge_ids, name="id")), geometry=geo, crs=GEO_CRS)
 
 
 def _hostile(dataset: Dataset, a: str, b: str) -> bool:
