@@ -43,6 +43,81 @@
     return stops[stops.length - 1][1];
   }
 
+  // A canvas that repaints each changed feature's own rectangle, not the one rectangle around all of them,
+  // and finds what lies in a rectangle through a grid of the features' pixel bounds: a day that changes a
+  // few features scattered over 100,000 repaints a few small areas and looks at a few hundred features.
+  var CELL = 64;
+  var PatchCanvas = L.Canvas.extend({
+    _extendRedrawBounds: function (layer) {
+      if (!layer._pxBounds) { return; }
+      var pad = (layer.options.weight || 0) + 1;
+      (this._patches = this._patches || []).push(
+        L.bounds(layer._pxBounds.min.subtract([pad, pad]), layer._pxBounds.max.add([pad, pad])));
+    },
+    _file: function (layer) {
+      var b = layer._pxBounds;
+      if (!b) { return; }
+      for (var x = Math.floor(b.min.x / CELL); x <= Math.floor(b.max.x / CELL); x++) {
+        for (var y = Math.floor(b.min.y / CELL); y <= Math.floor(b.max.y / CELL); y++) {
+          (this._grid[x + "," + y] = this._grid[x + "," + y] || []).push(layer);
+        }
+      }
+    },
+    _index: function () {
+      // Pixel bounds change when the zoom or the pixel origin does: the grid is made again then.
+      var key = this._map.getZoom() + ":" + this._map.getPixelOrigin().toString();
+      if (this._grid && this._gridKey === key) { return; }
+      this._grid = {};
+      this._gridKey = key;
+      this._seq = 0;
+      for (var order = this._drawFirst; order; order = order.next) {
+        order.layer._atlasSeq = this._seq++;
+        this._file(order.layer);
+      }
+    },
+    _addPath: function (layer) {
+      L.Canvas.prototype._addPath.call(this, layer);
+      if (this._grid) { layer._atlasSeq = this._seq++; this._file(layer); }
+    },
+    _redraw: function () {
+      this._redrawRequest = null;
+      var patches = this._patches;
+      this._patches = null;
+      this._redrawBounds = null;
+      // Past a few hundred patches, one full repaint is cheaper than looking them all up.
+      if (!patches || patches.length > 400) { this._clear(); this._draw(); return; }
+      this._index();
+      var ctx = this._ctx, layers = this._layers;
+      for (var i = 0; i < patches.length; i++) {
+        var b = patches[i], seen = {}, found = [];
+        b.min._floor();
+        b.max._ceil();
+        for (var x = Math.floor(b.min.x / CELL); x <= Math.floor(b.max.x / CELL); x++) {
+          for (var y = Math.floor(b.min.y / CELL); y <= Math.floor(b.max.y / CELL); y++) {
+            (this._grid[x + "," + y] || []).forEach(function (layer) {
+              var id = L.stamp(layer);
+              if (!seen[id] && layers[id] && layer._pxBounds && layer._pxBounds.intersects(b)) {
+                seen[id] = true;
+                found.push(layer);
+              }
+            });
+          }
+        }
+        found.sort(function (p, q) { return p._atlasSeq - q._atlasSeq; });
+        var size = b.getSize();
+        ctx.clearRect(b.min.x, b.min.y, size.x, size.y);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(b.min.x, b.min.y, size.x, size.y);
+        ctx.clip();
+        this._drawing = true;
+        for (var k = 0; k < found.length; k++) { found[k]._updatePath(); }
+        this._drawing = false;
+        ctx.restore();
+      }
+    }
+  });
+
   function AtlasTime(map, store, options) {
     this.map = map;
     this.store = store;
@@ -68,7 +143,7 @@
       var pane = map.createPane("atlas-" + layer.kind);
       pane.style.zIndex = 410 + 10 * z;
       // Many features: one canvas per kind, so restyling the day's events redraws the events alone.
-      if (store.canvas) { self.renderers[layer.kind] = L.canvas({pane: "atlas-" + layer.kind, padding: 0.3}); }
+      if (store.canvas) { self.renderers[layer.kind] = new PatchCanvas({pane: "atlas-" + layer.kind, padding: 0.3}); }
       var group = self.groups[layer.kind] = L.featureGroup().addTo(map);
       // One tooltip and one popup handler per kind, not one per feature: cheap for 100,000 features.
       group.on("mouseover mousemove", function (e) { self._hover(e.layer, e.latlng); });

@@ -121,7 +121,7 @@ def test_hiding_a_layer_hides_it_in_the_map(app_url: str, page: Page) -> None:
 def test_popups_say_who_held_a_place_since_when_on_what_authority(app_url: str, page: Page) -> None:
     page.goto(f"{app_url}/?date=1994-05-01")
     frame = map_frame(page)
-    frame.evaluate("() => window.atlas.items.find(i => i.kind === 'place' && i.data.id === 'pailin').layer.openPopup()")
+    frame.evaluate("() => window.atlas.open('place', null, 'pailin')")
     popup = frame.locator(".leaflet-popup-content").inner_text()
     assert "Held by\tKhmer Rouge" in popup and "Since\t19 April 1994" in popup
     assert "Sources (control)" in popup and "Phnom Penh Post" in popup
