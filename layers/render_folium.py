@@ -27,7 +27,7 @@ from jinja2 import Template
 
 from . import style
 from .analysis import citations
-from .catalog import Dataset
+from .model import Dataset
 from .dates import day_label, parse_date
 from .timeline import State
 

@@ -25,9 +25,8 @@ from pyproj import Transformer
 from xyzservices import TileProvider
 
 from . import style
-from .catalog import Dataset
 from .dates import day_label, parse_date
-from .model import METRIC_CRS
+from .model import METRIC_CRS, Dataset
 from .timeline import State
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)

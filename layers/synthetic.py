@@ -32,7 +32,7 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
         {"id": "government", "name": "Government", "color": "#0072B2"},
         {"id": "khmer_rouge", "name": "Khmer Rouge", "color": "#D55E00"}]}))
     (directory / "sources.json").write_text(json.dumps({"sources": [
-        {"id": "synthetic", "title": "Generated test data", "kind": "dataset"}]}))
+        {"id": "synthetic", "title": "Generated test data", "title_from": "checked", "kind": "dataset"}]}))
     sides = ("government", "khmer_rouge")
     n_zones, n_places = int(n_features * 0.4), int(n_features * 0.3)
     n_events = n_features - n_zones - n_places

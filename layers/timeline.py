@@ -18,9 +18,8 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .catalog import OPEN_END, Dataset
 from .dates import HistoricalDate, parse_date
-from .model import METRIC_CRS
+from .model import METRIC_CRS, OPEN_END, Dataset
 
 _CERTAINTY_RANK = {"assessed": 0, "approximate": 1, "claimed": 2, "contested": 3}
 _TO_GEO = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)

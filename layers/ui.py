@@ -12,9 +12,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from .catalog import BUILTIN_DIR, Dataset, load_dataset
 from .deeplink import DeepLink, parse_deep_link, query_for
 from .errors import DataError
+from .loader import BUILTIN_DIR, load_dataset
+from .model import Dataset
 from .render_folium import feature_store
 from .timeline import Timeline
 

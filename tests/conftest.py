@@ -30,8 +30,8 @@ def tiny_layers() -> dict[str, Any]:
             {"id": "khmer_rouge", "name": "Khmer Rouge", "color": "#D55E00"},
             {"id": "dnum", "name": "DNUM", "color": "#E69F00", "allied_with": ["government"]}]},
         "sources.json": {"sources": [
-            {"id": "doc", "title": "A document", "kind": "document"},
-            {"id": "news", "title": "A newspaper", "kind": "news"}]},
+            {"id": "doc", "title": "A document", "title_from": "document", "kind": "document"},
+            {"id": "news", "title": "A newspaper", "title_from": "document", "kind": "news"}]},
         "places.geojson": [
             {"type": "Feature", "id": "town", "geometry": {"type": "Point", "coordinates": [102.5, 12.5]},
              "properties": {"id": "town", "name": "Town", "kind": "town", "country": "KH", "certainty": "exact",
