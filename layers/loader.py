@@ -30,7 +30,8 @@ from .dates import HistoricalDate, parse_date, parse_date_field, parse_day
 from .errors import DataError, DateError, Problem
 from .geojson_io import RawFeature, read_feature_collection, read_json
 from .model import (
-    BASE_LAYERS, GEO_CRS, LAYERS, METRIC_CRS, OPEN_END, Dataset, DatasetMeta, Faction, PeriodName, Source,
+    BASE_LAYERS, GEO_CRS, LAYERS, METRIC_CRS, OPEN_END, UNDATED_SOURCE_KINDS, Dataset, DatasetMeta, Faction,
+    PeriodName, Source,
 )
 from .schema import (
     CHAPTER, DATASET, FACTION, ID, LAYER_SPECS, SOURCE, Issue, LayerSpec, ObjectSpec, check_object, short,
@@ -274,10 +275,20 @@ class _Loader:
                 self.error(name, sid, "describe", "is missing: a source without a recorded title needs one.",
                            "say what the item is, e.g. \"UPI wire report\" (the citation then reads "
                            "'UPI wire report, 22 September 1989 (headline not recorded)').")
+            if title is not None and item.get("title_from") is None:
+                self.error(name, sid, "title_from", "is missing: say where the title comes from.",
+                           "write \"document\" (the source documents), \"brief\" (the research brief gives it) "
+                           "or \"checked\" (verified by us; say how in 'note'); or set 'title' to null and "
+                           "'describe' the item if the headline is not recorded.")
+            kind = item.get("kind") or "reference"
+            if item.get("date") is None and kind not in UNDATED_SOURCE_KINDS:
+                self.error(name, sid, "date", f"is missing: a {kind} item has a publication date.",
+                           "give the date it was published (EDTF, e.g. '1994-04-22' or '1994-04'); one entry is "
+                           "one document, so a run of a paper over years is not one source.")
             if sid in sources:
                 self.error(name, sid, "id", "is used twice.", "give each source its own id.")
             sources[sid] = Source(
-                id=sid, title=title, kind=item.get("kind") or "reference",
+                id=sid, title=title, kind=kind,
                 **{k: item.get(k) for k in ("author", "publisher", "date", "file", "url", "note", "describe",
                                             "title_from")},
                 slips=tuple(item.get("slips") or ()))

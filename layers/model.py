@@ -37,6 +37,9 @@ LINE_CERTAINTY = frozenset({"exact", "approximate", "schematic", "derived", "ass
 CONTROL_CERTAINTY = frozenset({"assessed", "approximate", "claimed", "contested"})
 SOURCE_KINDS = frozenset({"document", "news", "book", "reference", "gazetteer", "dataset", "method"})
 TITLE_FROM = frozenset({"document", "brief", "checked"})
+# Kinds that may be undated: reference works, gazetteers, datasets, the project's source documents
+# and our own documented methods. A news item or a book always has a publication date.
+UNDATED_SOURCE_KINDS = frozenset({"document", "reference", "gazetteer", "dataset", "method"})
 
 
 @dataclass(frozen=True, slots=True)

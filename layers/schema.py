@@ -247,9 +247,11 @@ SLIP = ObjectSpec("{\"text\": ..., \"reading\": ..., \"note\": ...}", {
 SOURCE = ObjectSpec("{\"id\", \"title\" (or null with \"describe\"), \"kind\", \"date\", ...}", {
     "id": Field(pattern(ID, "an id of letters, digits and _ . : -"), True,
                 "give it an id such as 'ppp_1994_04_22'."),
-    "title": Field(opt_text),
-    "title_from": Field(one_of(TITLE_FROM)),
-    "describe": Field(opt_text),
+    "title": Field(lambda v: None if isinstance(v, str) and v.strip() else
+                   "must be the document's real title, or null when the headline is not recorded"),
+    "title_from": Field(one_of(TITLE_FROM), fix="write where the title comes from: 'document', 'brief' or "
+                                                "'checked'."),
+    "describe": Field(text, fix="say what the item is, e.g. 'UPI wire report'."),
     "kind": Field(one_of(SOURCE_KINDS), fix="pick the closest kind."),
     "author": Field(opt_text), "publisher": Field(opt_text), "file": Field(opt_text),
     "url": Field(opt_text), "note": Field(opt_text),

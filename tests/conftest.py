@@ -31,7 +31,7 @@ def tiny_layers() -> dict[str, Any]:
             {"id": "dnum", "name": "DNUM", "color": "#E69F00", "allied_with": ["government"]}]},
         "sources.json": {"sources": [
             {"id": "doc", "title": "A document", "title_from": "document", "kind": "document"},
-            {"id": "news", "title": "A newspaper", "title_from": "document", "kind": "news"}]},
+            {"id": "news", "title": "A newspaper", "title_from": "document", "kind": "news", "date": "1994-05"}]},
         "places.geojson": [
             {"type": "Feature", "id": "town", "geometry": {"type": "Point", "coordinates": [102.5, 12.5]},
              "properties": {"id": "town", "name": "Town", "kind": "town", "country": "KH", "certainty": "exact",

@@ -1,4 +1,5 @@
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,70 @@ def test_symlink_inside_the_dataset_is_read(tiny_dir):
     (tiny_dir / "sources.json").rename(tiny_dir / "bibliography.json")
     (tiny_dir / "sources.json").symlink_to("bibliography.json")
     assert validate_path(tiny_dir).ok
+
+
+# --- contract schema: sources without headlines, parts, sets, background sources, enclaves ----------
+
+def test_source_without_a_recorded_headline_is_cited_honestly(make_dataset):
+    def edit(layers):
+        layers["sources.json"]["sources"].append(
+            {"id": "upi", "title": None, "describe": "UPI wire report", "publisher": "UPI", "date": "1989-09-22",
+             "kind": "news"})
+    ds = load_dataset(make_dataset(edit))
+    assert ds.sources["upi"].citation() == "UPI wire report, 22 September 1989 (headline not recorded)"
+    assert ds.sources["news"].citation() == "A newspaper (May 1994)"
+
+
+@pytest.mark.parametrize("source, field, needle", [
+    ({"title": None, "kind": "news", "date": "1994-01"}, "describe", "needs one"),
+    ({"title": "A headline", "kind": "news", "date": "1994-01"}, "title_from", "where the title comes from"),
+    ({"title": "A headline", "title_from": "memory", "kind": "news", "date": "1994-01"}, "title_from",
+     "must be one of"),
+    ({"title": "", "title_from": "brief", "kind": "news", "date": "1994-01"}, "title", "real title, or null"),
+    ({"title": None, "describe": "Cambodia Daily articles", "kind": "news"}, "date", "publication date"),
+])
+def test_source_titles_say_where_they_come_from(make_dataset, source, field, needle):
+    def edit(layers):
+        layers["sources.json"]["sources"].append({"id": "s1", **source})
+    errors = _errors(make_dataset(edit))
+    assert any(e.file == "sources.json" and e.feature == "s1" and e.field == field and needle in e.message
+               for e in errors), [str(e) for e in errors]
+
+
+def test_parts_and_sets_narrow_the_days_the_state_uses(make_dataset):
+    def edit(layers):
+        layers["events.geojson"][1]["properties"].update(date="1993-05", date_part="late")
+        layers["zones.geojson"][1]["properties"].update(start="1989-09", start_part="early")
+        layers["places.geojson"][0]["properties"]["control"][2].update(end="1996-08", end_part="mid")
+        layers["frontlines.geojson"][0]["properties"].update(end="[1994-06-01..1994-06-16]")
+    ds = load_dataset(make_dataset(edit))
+    assert (ds.events.loc["ev_may93", "first_day"], ds.events.loc["ev_may93", "last_day"]) == (
+        date(1993, 5, 21).toordinal(), date(1993, 5, 31).toordinal())
+    assert ds.zones.loc["gov_east", "start_day"] == date(1989, 9, 1).toordinal()
+    last = ds.control[ds.control["place_id"] == "town"].iloc[2]
+    assert last["end_day"] == date(1996, 8, 11).toordinal() and last["end"].label() == "mid-August 1996"
+    assert ds.frontlines.loc["front_1994", "end_day"] == date(1994, 6, 1).toordinal()
+
+
+@pytest.mark.parametrize("edit, field, needle", [
+    (_set("events.geojson", 0, date_part="late"), "date_part", "cannot take the part"),
+    (_set("events.geojson", 1, date_part="last"), "date_part", "must be one of"),
+    (_set("zones.geojson", 1, end_part="early"), "end_part", "narrows 'end', which is not given"),
+    (_set("zones.geojson", 0, background_sources=["nowhere"]), "background_sources", "unknown source"),
+    (_set("zones.geojson", 0, background_sources="doc"), "background_sources", "must be a list"),
+])
+def test_contract_fields_are_checked(make_dataset, edit, field, needle):
+    errors = _errors(make_dataset(edit))
+    assert any(e.field == field and needle in e.message for e in errors), [str(e) for e in errors]
+
+
+def test_control_period_fields_are_checked(make_dataset):
+    def edit(layers):
+        period = layers["places.geojson"][0]["properties"]["control"][1]
+        period.update(enclave="yes", start_part="late")
+    errors = _errors(make_dataset(edit))
+    assert {(e.feature, e.field) for e in errors} >= {("town", "control[1].enclave")}
+    def edit2(layers):
+        layers["places.geojson"][0]["properties"]["control"][1].update(start_part="late")
+    errors = _errors(make_dataset(edit2))
+    assert [(e.feature, e.field) for e in errors] == [("town", "control[1].start_part")]
