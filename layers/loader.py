@@ -168,11 +168,14 @@ class _Loader:
             frames[layer] = self.read_layer(layer, f"{layer}.geojson")
         for layer, rel in BASE_LAYERS.items():
             frames[layer] = self.read_layer(layer, rel)
-        if self.meta is None or self.failed:
+        if self.meta is None:
             return Report(self.problems)
+        # The frames hold only features that passed their own checks, so the rules across them can run
+        # (and report) even when other features or files failed.
         self.meta = self.complete_meta(self.meta, frames["places"])
         control = control_table(frames["places"])
-        self.problems += checks.dataset_checks(frames, control, self.factions, self.sources, self.meta)
+        self.problems += checks.dataset_checks(frames, control, self.factions, self.sources, self.meta,
+                                               [i for i, f in self.ids.items() if f == "places.geojson"])
         if self.failed:
             return Report(self.problems)
         zones = frames["zones"]

@@ -62,10 +62,11 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
         pid = f"p{p}"
         control = []
         cut = _day(rng)
+        # The places' histories are drawn independently of the zones around them: enclaves.
         control.append({"controller": "government", "start": START.isoformat(), "end": cut.isoformat(),
-                        "certainty": "assessed", "sources": ["synthetic"]})
+                        "certainty": "assessed", "sources": ["synthetic"], "enclave": True})
         control.append({"controller": "khmer_rouge", "start": cut.isoformat(), "end": None,
-                        "certainty": "claimed", "sources": ["synthetic"]})
+                        "certainty": "claimed", "sources": ["synthetic"], "enclave": True})
         places.append({"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": [
             round(rng.uniform(w, e), 5), round(rng.uniform(s, n), 5)]},
             "properties": {"id": pid, "name": f"Place {p}", "kind": "village", "country": "KH",

@@ -39,7 +39,7 @@ def tiny_layers() -> dict[str, Any]:
                                 {"controller": "khmer_rouge", "start": "1989-10-23", "end": "1994-03-19",
                                  "certainty": "assessed", "sources": ["doc"]},
                                 {"controller": "government", "start": "1994-03-19", "end": "1994-04-19",
-                                 "certainty": "assessed", "sources": ["doc", "news"]},
+                                 "certainty": "assessed", "sources": ["doc", "news"], "enclave": True},
                                 {"controller": "khmer_rouge", "start": "1994-04-19", "end": "1996-08",
                                  "certainty": "approximate", "sources": ["doc"]}]}},
             {"type": "Feature", "id": "village", "geometry": {"type": "Point", "coordinates": [103.5, 12.5]},
