@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from .catalog import BUILTIN_DIR, load_dataset, validate_path
+from .loader import BUILTIN_DIR, load_dataset, validate_path
 from .dates import parse_day
 from .errors import DataError, DateError
 from .export import ExportError

@@ -11,9 +11,8 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from .catalog import OPEN_END, Dataset
 from .dates import parse_date
-from .model import METRIC_CRS
+from .model import METRIC_CRS, OPEN_END, Dataset
 from .timeline import PlaceStatus, Timeline
 
 

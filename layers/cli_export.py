@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .catalog import load_dataset
+from .loader import load_dataset
 from .dates import parse_day
 from .export import CLI_BUDGET, FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
 from .timeline import Timeline

@@ -10,29 +10,44 @@ part Jan-Apr / May-Aug / Sep-Dec: the atlas's convention, never shown as a day. 
 latest day the text allows, the precision, and the qualifiers. (The `edtf` package parses the full
 standard but takes ~11 ms a date through pyparsing, minutes for a large dataset; the tests use it as
 an oracle for this parser.)
+
+Two additions from EDTF level 2 and the atlas's own convention:
+- `[A..B]`, one day somewhere between A and B inclusive ("by 16 December 1994", when the last day
+  the old state is attested is known): label "between 1 November and 16 December 1994".
+- A part, `early`/`mid`/`late`, for a month- or year-precision date where the sources say
+  "late April 1994" (given in a sibling field `<field>_part`). For the state computation a month is
+  narrowed to days 1-10 / 11-20 / 21-end and a year to Jan-Apr / May-Aug / Sep-Dec; the label stays
+  "late April 1994" and never shows a day.
+
+Years are limited to 1000-2999: every layer of the stack (the date slider, pandas, JavaScript's
+Date in the HTML snapshot) can represent those.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+import reprlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Mapping
 
 from .errors import DateError
 
 Precision = Literal["day", "month", "year"]
+Part = Literal["early", "mid", "late"]
+
+PARTS: tuple[Part, ...] = ("early", "mid", "late")
+MIN_YEAR, MAX_YEAR = 1000, 2999
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
-_PLAIN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?[~?%]?$")
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ONE_OF = re.compile(r"^\[(\d{4}(?:-\d{2}(?:-\d{2})?)?)\.\.(\d{4}(?:-\d{2}(?:-\d{2})?)?)\]$")
-PARTS = ("early", "mid", "late")
+_PLAIN = re.compile(r"\A\d{4}(-\d{2}(-\d{2})?)?[~?%]?\Z")
+_ONE_OF = re.compile(r"\A\[([^\[\]]*)\.\.([^\[\]]*)\]\Z")
+_ISO_DAY = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +60,16 @@ class HistoricalDate:
     precision: Precision
     approximate: bool = False
     uncertain: bool = False
-    part: str | None = None
+    part: Part | None = None
+    one_of: bool = False  # `[A..B]`: a single day, somewhere between earliest and latest
 
     @property
     def is_interval(self) -> bool:
         return "/" in self.text
 
     @property
-    def is_one_of(self) -> bool:
-        """An EDTF set `[A..B]`: a single day, somewhere between A and B."""
-        return self.text.startswith("[")
+    def is_single_day(self) -> bool:
+        return self.earliest == self.latest
 
     @property
     def first_day(self) -> int:
@@ -67,13 +82,12 @@ class HistoricalDate:
 
     def label(self) -> str:
         """The date in words, in its own precision: never a day the sources do not give."""
-        if self.is_one_of:
-            text = _one_of_label(self.earliest, self.latest, self.precision)
+        if self.one_of:
+            text = _between_label(self.earliest, self.latest, self.precision)
         elif self.is_interval:
             text = _interval_label(self.earliest, self.latest, self.precision)
-        elif self.part:
-            joiner = "-" if self.part == "mid" else " "  # "mid-August 1997", "late April 1994"
-            text = f"{self.part}{joiner}{_point_label(self.earliest, self.precision)}"
+        elif self.part is not None:
+            text = f"{'mid-' if self.part == 'mid' else self.part + ' '}{_point_label(self.earliest, self.precision)}"
         else:
             text = _point_label(self.earliest, self.precision)
         if self.approximate:
@@ -89,6 +103,7 @@ class HistoricalDate:
             "approximate": self.approximate,
             "uncertain": self.uncertain,
             "part": self.part,
+            "one_of": self.one_of,
             "earliest": self.earliest.isoformat(),
             "latest": self.latest.isoformat(),
             "label": self.label(),
@@ -109,30 +124,38 @@ def _interval_label(first: date, last: date, precision: Precision) -> str:
     return f"{_point_label(first, precision)} \u2013 {_point_label(last, precision)}"
 
 
-def _one_of_label(first: date, last: date, precision: Precision) -> str:
-    if precision == "day" and first.year == last.year:
-        return f"between {first.day} {MONTHS[first.month - 1]} and {_point_label(last, precision)}"
-    return f"between {_point_label(first, precision)} and {_point_label(last, precision)}"
-
-
-def _narrow(first: date, last: date, precision: Precision, part: str) -> tuple[date, date]:
-    """The days a part of a month or year stands for in the state computation."""
-    i = PARTS.index(part)
+def _between_label(first: date, last: date, precision: Precision) -> str:
+    """'between 1 November and 16 December 1994': the shared year (and month) said once."""
+    if precision == "year":
+        return f"between {first.year} and {last.year}"
+    if first.year != last.year:
+        return f"between {_point_label(first, precision)} and {_point_label(last, precision)}"
     if precision == "month":
-        starts = (1, 11, 21)
-        end = date(first.year, first.month, starts[i + 1] - 1) if i < 2 else last
-        return date(first.year, first.month, starts[i]), end
-    start_month = (1, 5, 9)[i]
-    end = date(first.year, start_month + 3, calendar.monthrange(first.year, start_month + 3)[1])
-    return date(first.year, start_month, 1), end
+        return f"between {MONTHS[first.month - 1]} and {MONTHS[last.month - 1]} {last.year}"
+    if first.month == last.month:
+        return f"between {first.day} and {last.day} {MONTHS[last.month - 1]} {last.year}"
+    return f"between {first.day} {MONTHS[first.month - 1]} and {_point_label(last, 'day')}"
+
+
+def _narrow(first: date, last: date, precision: Precision, part: Part) -> tuple[date, date]:
+    """The atlas's convention for early/mid/late: thirds of a month (1-10, 11-20, 21-end) or of a
+    year (Jan-Apr, May-Aug, Sep-Dec)."""
+    third = PARTS.index(part)
+    if precision == "month":
+        lo = first.replace(day=1 + 10 * third)
+        hi = last if third == 2 else first.replace(day=10 * (third + 1))
+        return lo, hi
+    lo = date(first.year, 1 + 4 * third, 1)
+    hi = date(first.year, 4 * (third + 1), calendar.monthrange(first.year, 4 * (third + 1))[1])
+    return lo, hi
 
 
 def _bounds(part: str) -> tuple[date, date]:
     """First and last day of one EDTF date without qualifiers' effect on the bounds."""
     fields = [int(x) for x in part.strip("~?%").split("-")]
     year = fields[0]
-    if year < 1:
-        raise ValueError("year 0 is out of range")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}, the years the atlas can show")
     if len(fields) == 1:
         return date(year, 1, 1), date(year, 12, 31)
     month = fields[1]
@@ -150,9 +173,8 @@ def _precision_of(part: str) -> Precision:
     return ("year", "month", "day")[min(dashes, 2)]
 
 
-@lru_cache(maxsize=65536)
 def parse_date(text: str, part: str | None = None) -> HistoricalDate:
-    """Parse an EDTF date or interval of dates.
+    """Parse an EDTF date, an interval `A/B` or a one-of-set `[A..B]`, optionally narrowed by a part.
 
     >>> parse_date("1993-05").label()
     'May 1993'
@@ -160,49 +182,28 @@ def parse_date(text: str, part: str | None = None) -> HistoricalDate:
     'around January 1994'
     >>> parse_date("1997-07-05/1997-07-06").label()
     '5–6 July 1997'
-    >>> parse_date("[1994-05-09..1994-12-16]").label()
-    'between 9 May and 16 December 1994'
     >>> parse_date("1994-04", "late").label()
     'late April 1994'
+    >>> parse_date("[1994-11-01..1994-12-16]").label()
+    'between 1 November and 16 December 1994'
     """
     if not isinstance(text, str):
-        raise DateError(f"Expected an EDTF date string such as '1994-04-19', got {text!r}.")
+        raise DateError(f"Expected an EDTF date string such as '1994-04-19', got {reprlib.repr(text)}.")
+    if part is not None and not isinstance(part, str):
+        raise DateError(f"part {reprlib.repr(part)} is not one of early, mid, late.")
+    return _parse_date(text, part)
+
+
+@lru_cache(maxsize=65536)
+def _parse_date(text: str, part: str | None) -> HistoricalDate:
     text = text.strip()
     one_of = _ONE_OF.match(text)
-    if one_of is not None:
-        return _parse_one_of(text, one_of.group(1), one_of.group(2), part)
-    parsed = _parse_plain(text)
-    if part is None:
-        return parsed
-    if part not in PARTS:
-        raise DateError(f"part {part!r} of {text!r} must be one of {', '.join(PARTS)}.")
-    if parsed.is_interval or parsed.precision == "day":
-        raise DateError(f"{text!r} cannot take the part {part!r}: only a single month or year can "
-                        "(write '1994-04' with part 'late' for \"late April 1994\").")
-    first, last = _narrow(parsed.earliest, parsed.latest, parsed.precision, part)
-    return HistoricalDate(text, first, last, parsed.precision, parsed.approximate, parsed.uncertain, part)
-
-
-def _parse_one_of(text: str, a: str, b: str, part: str | None) -> HistoricalDate:
-    if part is not None:
-        raise DateError(f"{text!r} is a set of days; it cannot also take the part {part!r}.")
-    try:
-        earliest, latest = _bounds(a)[0], _bounds(b)[1]
-    except ValueError as exc:
-        raise DateError(f"{text!r} is not a valid date ({exc}).") from None
-    if latest <= earliest:
-        raise DateError(f"{text!r} must run from an earlier to a later date.")
-    precision: Precision = min((_precision_of(a), _precision_of(b)), key=("year", "month", "day").index)
-    return HistoricalDate(text=text, earliest=earliest, latest=latest, precision=precision)
-
-
-def _parse_plain(text: str) -> HistoricalDate:
-    parts = text.split("/")
+    parts = [one_of.group(1).strip(), one_of.group(2).strip()] if one_of else text.split("/")
     if len(parts) > 2 or not all(_PLAIN.match(p) for p in parts):
         raise DateError(
-            f"{text!r} is not a date this atlas understands: write YYYY, YYYY-MM or YYYY-MM-DD, "
-            "optionally followed by ~ (approximate) or ? (uncertain), two such dates joined by '/', "
-            "or '[A..B]' for one day between A and B."
+            f"{text[:60]!r} is not a date this atlas understands: write YYYY, YYYY-MM or YYYY-MM-DD, "
+            "optionally followed by ~ (approximate) or ? (uncertain), two such dates joined by '/' "
+            "(a span), or '[A..B]' (one day between A and B)."
         )
     try:
         earliest = _bounds(parts[0])[0]
@@ -214,6 +215,13 @@ def _parse_plain(text: str) -> HistoricalDate:
     precisions = [_precision_of(p) for p in parts]
     # An interval is as precise as its coarser end.
     precision: Precision = min(precisions, key=("year", "month", "day").index)
+    if part is not None:
+        if part not in PARTS:
+            raise DateError(f"part {part!r} is not one of early, mid, late.")
+        if len(parts) > 1 or precision == "day":
+            raise DateError(f"{text!r} cannot take the part {part!r}: early/mid/late narrow a single "
+                            "month- or year-precision date (such as '1994-04').")
+        earliest, latest = _narrow(earliest, latest, precision, part)  # type: ignore[arg-type]
     return HistoricalDate(
         text=text,
         earliest=earliest,
@@ -221,7 +229,18 @@ def _parse_plain(text: str) -> HistoricalDate:
         precision=precision,
         approximate=any(p.endswith(("~", "%")) for p in parts),
         uncertain=any(p.endswith(("?", "%")) for p in parts),
+        part=part,  # type: ignore[arg-type]
+        one_of=one_of is not None,
     )
+
+
+def parse_date_field(props: Mapping[str, object], name: str) -> HistoricalDate | None:
+    """The date in `props[name]`, narrowed by `props[name + '_part']`; None when absent."""
+    value = props.get(name)
+    if value is None:
+        return None
+    part = props.get(f"{name}_part")
+    return parse_date(value, part)  # type: ignore[arg-type]
 
 
 def parse_day(text: str, *, earliest: date | None = None, latest: date | None = None) -> date:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import reprlib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .errors import Problem
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 2**20  # 50 MiB per file, checked before reading
 GEOMETRY_TYPES = {
     "Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
     "Polygon": 2, "MultiPolygon": 3, "GeometryCollection": None,
@@ -47,34 +50,136 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number in JSON")
 
 
-def read_json(path: Path, label: str) -> tuple[Any, list[Problem]]:
-    """Read a JSON file; on failure, return None and a problem saying where and what to do."""
+class _NotFinite(ValueError):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotFinite(literal)
+    return value
+
+
+def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of `offset` (in bytes or characters)."""
+    head = data[:offset]
+    newline = b"\n" if isinstance(head, bytes) else "\n"
+    line = head.count(newline) + 1  # type: ignore[arg-type]
+    last = head[head.rfind(newline) + 1:]  # type: ignore[arg-type]
+    column = len(last.decode("utf-8", "replace") if isinstance(last, bytes) else last) + 1
+    return line, column
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every symbolic link resolved, lies inside `root` (also resolved)."""
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def read_bytes(path: Path, label: str, root: Path | None = None,
+               limit: int = MAX_FILE_BYTES) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a regular file of at most `limit` bytes, or None and the problem.
+
+    Never blocks and never reads what is not a regular file (a FIFO, /dev/zero, a directory), checks
+    the size before reading, and with `root` refuses a path that resolves outside it (a symbolic
+    link pointing out of the dataset directory).
+    """
+    def problem(message: str, fix: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(label, None, None, message, fix)]
+
+    if root is not None and not inside(path, root):
+        return problem("points outside the dataset directory (a symbolic link); it is not read.",
+                       "copy the file into the dataset directory instead of linking to it.")
     try:
-        size = path.stat().st_size
+        info = os.stat(path)
+    except FileNotFoundError:
+        return problem("does not exist.", "check the file name, or add the file.")
     except OSError as exc:
-        return None, [Problem(label, None, None, f"cannot be read ({exc.strerror}).",
-                              "check that the file exists and is readable.")]
-    if size > MAX_FILE_BYTES:
-        return None, [Problem(label, None, None,
-                              f"is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit.",
-                              "split the layer into smaller files or simplify its geometries.")]
+        return problem(f"cannot be read ({exc.strerror}).", "check that the file exists and is readable.")
+    if not stat.S_ISREG(info.st_mode):
+        return problem(f"is {_kind_of(info.st_mode)}, not a regular file; it is not read.",
+                       "give the path of an ordinary file.")
+    mib = limit / 2**20
+    if info.st_size > limit:
+        return problem(f"is {info.st_size / 2**20:.1f} MiB, over the {mib:g} MiB limit per file; it is not read.",
+                       "split the layer into smaller files or simplify its geometries.")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening it must not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        return problem(f"cannot be read ({exc.strerror}).", "check that the file exists and is readable.")
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return problem("is not a regular file; it is not read.", "give the path of an ordinary file.")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        return problem(f"is over the {mib:g} MiB limit per file; it is not read.",
+                       "split the layer into smaller files or simplify its geometries.")
+    return data, []
+
+
+def read_text(path: Path, label: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """A UTF-8 text file (a BOM is allowed), or None and a problem that locates the bad byte."""
+    data, problems = read_bytes(path, label, root)
+    if data is None:
+        return None, problems
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        return None, [Problem(label, None, None, f"is not UTF-8 text (byte {exc.start}).",
-                              "save the file as UTF-8 (RFC 7946 requires it).")]
+        line, column = _line_col(data, exc.start)
+        return None, [Problem(label, None, None,
+                              f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, column {column} "
+                              f"({exc.reason}).",
+                              "save the file as UTF-8 (RFC 7946 requires it for GeoJSON).")]
+
+
+def read_json(path: Path, label: str, root: Path | None = None) -> tuple[Any, list[Problem]]:
+    """Read a JSON file; on failure, return None and a problem saying where and what to do."""
+    text, problems = read_text(path, label, root)
+    if text is None:
+        return None, problems
     try:
-        return json.loads(text, parse_constant=_reject_constant), []
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float), []
     except json.JSONDecodeError as exc:
         return None, [Problem(label, None, None,
                               f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
                               "fix the JSON syntax there (a JSON linter shows the spot).")]
+    except _NotFinite as exc:
+        line, column = _line_col(text, max(text.find(exc.literal), 0))
+        return None, [Problem(label, None, None,
+                              f"is not valid here: the number {exc.literal[:30]} at line {line}, column {column} "
+                              "is too large to be a finite number.",
+                              "replace it with a real value.")]
     except ValueError as exc:
-        return None, [Problem(label, None, None, f"is not valid JSON: {exc}.",
-                              "replace NaN/Infinity with real numbers or null.")]
+        return None, [Problem(label, None, None, f"is not valid JSON: {str(exc)[:200]}.",
+                              "replace NaN/Infinity with real numbers or null, and very long numbers with "
+                              "shorter ones.")]
     except RecursionError:
-        return None, [Problem(label, None, None, "is nested too deeply to be GeoJSON.",
-                              "check that the file really is a GeoJSON FeatureCollection.")]
+        return None, [Problem(label, None, None, "is nested too deeply to be read.",
+                              "check that the file really is the JSON it should be.")]
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict = 60, 60, 3, 6, 4
+
+
+def _short(value: Any) -> str:
+    """A value as shown in a message: bounded whatever the file holds."""
+    return _REPR.repr(value)
 
 
 def _is_number(value: Any) -> bool:
@@ -98,19 +203,19 @@ class _FeatureChecker:
 
     def position(self, pos: Any) -> None:
         if not isinstance(pos, list) or len(pos) < 2:
-            self.add(f"position {pos!r} is not [longitude, latitude].",
+            self.add(f"position {_short(pos)} is not [longitude, latitude].",
                      "write each position as [lon, lat] (two numbers).")
             return
         if len(pos) > 3:
-            self.add(f"position {pos!r} has {len(pos)} values; RFC 7946 allows at most 3.",
+            self.add(f"position {_short(pos)} has {len(pos)} values; RFC 7946 allows at most 3.",
                      "keep [lon, lat] (and optionally altitude) only.")
             return
         if not all(_is_number(v) for v in pos):
-            self.add(f"position {pos!r} contains something that is not a number.",
+            self.add(f"position {_short(pos)} contains something that is not a number.",
                      "coordinates must be JSON numbers, not strings or null.")
             return
         if not all(math.isfinite(v) for v in pos):
-            self.add(f"position {pos!r} is not finite.", "replace it with real coordinates.")
+            self.add(f"position {_short(pos)} is not finite.", "replace it with real coordinates.")
             return
         lon, lat = pos[0], pos[1]
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -153,7 +258,7 @@ class _FeatureChecker:
                         self.add(f"a ring has {len(ring)} positions; a closed ring needs at least 4.",
                                  "add positions, ending with a copy of the first.")
                     elif ring[0][:2] != ring[-1][:2]:
-                        self.add(f"a ring is not closed: it starts at {ring[0]} and ends at {ring[-1]}.",
+                        self.add(f"a ring is not closed: it starts at {_short(ring[0])} and ends at {_short(ring[-1])}.",
                                  "repeat the first position at the end of the ring.")
 
     def geometry(self, geom: Any, nested: bool = False) -> None:
@@ -163,7 +268,7 @@ class _FeatureChecker:
             return
         kind = geom.get("type")
         if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
-            self.add(f"geometry type {kind!r} is not one of {', '.join(GEOMETRY_TYPES)}.",
+            self.add(f"geometry type {_short(kind)} is not one of {', '.join(GEOMETRY_TYPES)}.",
                      "use a GeoJSON geometry type, spelled exactly (case matters).")
             return
         for member in ("properties", "features"):
@@ -194,7 +299,7 @@ class _FeatureChecker:
 
     def bbox(self, bbox: Any) -> None:
         if not isinstance(bbox, list) or len(bbox) not in (4, 6) or not all(_is_number(v) for v in bbox):
-            self.add(f"bbox {bbox!r} is not a list of 4 or 6 numbers.",
+            self.add(f"bbox {_short(bbox)} is not a list of 4 or 6 numbers.",
                      "write [west, south, east, north] or remove the bbox (it is optional).", field="bbox")
 
 
@@ -220,10 +325,10 @@ def _shapely_geometry(raw: dict[str, Any], check: _FeatureChecker) -> BaseGeomet
     return geom
 
 
-def read_feature_collection(path: Path, label: str) -> ReadResult:
+def read_feature_collection(path: Path, label: str, root: Path | None = None) -> ReadResult:
     """Read a GeoJSON FeatureCollection strictly; never raises for bad content."""
     result = ReadResult()
-    doc, problems = read_json(path, label)
+    doc, problems = read_json(path, label, root)
     result.problems += problems
     if problems:
         return result
@@ -240,19 +345,21 @@ def read_feature_collection(path: Path, label: str) -> ReadResult:
     elif root_type != "FeatureCollection":
         found = root_type if isinstance(doc, dict) else f"a JSON {type(doc).__name__}"
         result.problems.append(Problem(
-            label, None, "type", f"top-level type is {found!r}, not 'FeatureCollection'.",
+            label, None, "type", f"top-level type is {_short(found)}, not 'FeatureCollection'.",
             "make the file a GeoJSON object {\"type\": \"FeatureCollection\", \"features\": [...]} "
             "(type names are case-sensitive)."))
         return result
     result.document = doc
     crs = doc.get("crs")
     if crs is not None:
-        name = str(crs.get("properties", {}).get("name", "")) if isinstance(crs, dict) else str(crs)
+        props = crs.get("properties") if isinstance(crs, dict) else None
+        name = props.get("name") if isinstance(props, dict) else None
+        name = name if isinstance(name, str) else _short(crs)
         wgs84 = any(name.endswith(n) for n in _WGS84_NAMES)
         result.problems.append(Problem(
             label, None, "crs",
             "has a 'crs' member, which RFC 7946 removed" + ("." if wgs84 else
-                                                          f" ({name!r}): coordinates may not be WGS 84 degrees."),
+                                                          f" ({_short(name)}): coordinates may not be WGS 84 degrees."),
             "reproject to WGS 84 (EPSG:4326) and delete the 'crs' member.",
             "warning" if wgs84 else "error"))
     for member in ("coordinates", "geometries"):
@@ -276,14 +383,15 @@ def _feature_label(index: int, feature: dict[str, Any]) -> str:
     fid = feature.get("id")
     if fid is None and isinstance(props, dict):
         fid = props.get("id")
-    return str(fid) if isinstance(fid, (str, int)) and not isinstance(fid, bool) else f"#{index}"
+    label = str(fid) if isinstance(fid, (str, int)) and not isinstance(fid, bool) else ""
+    return label if 0 < len(label) <= 200 else f"#{index}"
 
 
 def _read_feature(index: int, feature: Any, label: str, result: ReadResult) -> None:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         found = feature.get("type") if isinstance(feature, dict) else feature
         result.problems.append(Problem(label, f"#{index}", "type",
-                                       f"item {index} of 'features' is {found!r}, not a Feature.",
+                                       f"item {index} of 'features' is {_short(found)}, not a Feature.",
                                        "each item must be {\"type\": \"Feature\", \"geometry\": ..., "
                                        "\"properties\": {...}}."))
         return
@@ -291,7 +399,7 @@ def _read_feature(index: int, feature: Any, label: str, result: ReadResult) -> N
     check = _FeatureChecker(label, fid)
     raw_id = feature.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float))):
-        check.add(f"id {raw_id!r} is neither a string nor a number.", "use a string id.", field="id")
+        check.add(f"id {_short(raw_id)} is neither a string nor a number.", "use a string id.", field="id")
     props = feature.get("properties")
     if props is not None and not isinstance(props, dict):
         check.add(f"'properties' is {type(props).__name__}, not an object.",

@@ -1,15 +1,28 @@
-"""The non-spatial parts of a dataset: its metadata, factions and sources."""
+"""The dataset's types: its metadata, factions, sources, and the loaded `Dataset` itself.
+
+The loader (`loader.py`) builds these; every other module imports them from here, never from the
+loader, so data flows one way: files -> loader -> model -> timeline -> renderers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from .dates import HistoricalDate
+import geopandas as gpd
+import pandas as pd
 
-METRIC_CRS = "EPSG:32648"  # UTM zone 48N: areas, buffers and distances
+from .dates import HistoricalDate, parse_date
+from .errors import DateError, Problem
+
+# The built-in dataset's projection for areas, buffers and distances (UTM zone 48N). Other datasets
+# get theirs from `DatasetMeta.metric_crs` (dataset.json's `metric_crs`, or the UTM zone of the
+# region's centre); modules still using this constant should move to the dataset's.
+METRIC_CRS = "EPSG:32648"
 GEO_CRS = "EPSG:4326"
+OPEN_END = date.max.toordinal()  # the end day of anything still in force at the dataset's end
 
 PLACE_KINDS = frozenset({
     "city", "town", "village", "capital", "temple", "base", "border_crossing",
@@ -23,6 +36,10 @@ POINT_CERTAINTY = frozenset({"exact", "approximate", "derived", "unverified"})
 LINE_CERTAINTY = frozenset({"exact", "approximate", "schematic", "derived", "assessed", "claimed"})
 CONTROL_CERTAINTY = frozenset({"assessed", "approximate", "claimed", "contested"})
 SOURCE_KINDS = frozenset({"document", "news", "book", "reference", "gazetteer", "dataset", "method"})
+TITLE_FROM = frozenset({"document", "brief", "checked"})
+# Kinds that may be undated: reference works, gazetteers, datasets, the project's source documents
+# and our own documented methods. A news item or a book always has a publication date.
+UNDATED_SOURCE_KINDS = frozenset({"document", "reference", "gazetteer", "dataset", "method"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +76,11 @@ class Faction:
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """One document. `title` is its real title, or None when the headline is not recorded; then
+    `describe` says what the item is ("UPI wire report")."""
+
     id: str
-    title: str
+    title: str | None
     kind: str
     author: str | None = None
     publisher: str | None = None
@@ -69,15 +89,35 @@ class Source:
     url: str | None = None
     note: str | None = None
     slips: tuple[dict[str, Any], ...] = ()
+    describe: str | None = None
+    title_from: str | None = None
+
+    def published(self) -> HistoricalDate | None:
+        """The publication date, or None for undated works (and dates that cannot be read)."""
+        try:
+            return parse_date(self.date) if self.date else None
+        except DateError:
+            return None
 
     def citation(self) -> str:
-        """A short human citation: 'Title (Publisher, date)'."""
-        extra = ", ".join(x for x in (self.author, self.publisher, self.date) if x)
+        """A short human citation.
+
+        'Title (Author, Publisher, 22 September 1989)', or without a recorded headline
+        'UPI wire report, 22 September 1989 (headline not recorded)'.
+        """
+        when = self.published()
+        day = when.label() if when else self.date
+        if self.title is None:
+            head = ", ".join(x for x in (self.describe or self.publisher or self.id, day) if x)
+            return f"{head} (headline not recorded)"
+        extra = ", ".join(x for x in (self.author, self.publisher, day) if x)
         return f"{self.title} ({extra})" if extra else self.title
 
 
 @dataclass(frozen=True, slots=True)
 class DatasetMeta:
+    """dataset.json, with everything the engine would otherwise hard-code derived when absent."""
+
     title: str
     start: date
     end: date
@@ -88,3 +128,38 @@ class DatasetMeta:
     event_window_days: int = 15
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    metric_crs: str = METRIC_CRS          # projected CRS in metres for areas and distances
+    default_date: date | None = None      # the day the map opens on (None: the start)
+    slug: str = "atlas"                   # file-name prefix for downloads
+    countries: tuple[str, ...] = ()       # home countries (ISO 3166-1 alpha-2), labelled first
+    required_factions: tuple[str, ...] = ()  # faction ids the dataset promises to define
+
+    @property
+    def opening_day(self) -> date:
+        return self.default_date or self.start
+
+
+@dataclass
+class Dataset:
+    """A loaded, validated dataset. GeoDataFrames are indexed by feature id, in WGS 84."""
+
+    root: Path
+    meta: DatasetMeta
+    factions: dict[str, Faction]
+    sources: dict[str, Source]
+    places: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    frontlines: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame
+    control: pd.DataFrame
+    countries: gpd.GeoDataFrame
+    provinces: gpd.GeoDataFrame
+    warnings: list[Problem] = field(default_factory=list)
+
+    def faction(self, faction_id: str | None) -> Faction | None:
+        return self.factions.get(faction_id) if faction_id else None
+
+
+LAYERS = ("places", "routes", "zones", "frontlines", "events")
+BASE_LAYERS = {"countries": "base/countries.geojson", "provinces": "base/provinces.geojson"}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .catalog import Dataset
 from .dates import parse_day
 from .errors import DataError, DateError, Problem
+from .geojson_io import read_json
+from .model import Dataset
+from .schema import CHAPTER, ID, check_object
 
 
 @dataclass(frozen=True)
@@ -26,33 +28,38 @@ class Chapter:
 
 def load_story(dataset: Dataset) -> list[Chapter]:
     """The dataset's chapters in date order; [] when it has none. Raises DataError on bad chapters."""
-    path = Path(dataset.root) / "story.json"
-    if not path.exists():
+    name = "story.json"
+    path = Path(dataset.root) / name
+    if not os.path.lexists(path):
         return []
-    problems: list[Problem] = []
-    try:
-        items = json.loads(path.read_text(encoding="utf-8"))["chapters"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise DataError([Problem("story.json", None, "chapters", f"cannot be read ({exc}).",
-                                 "write {\"chapters\": [...]} (see docs/DATA_MODEL.md).")]) from None
+    doc, problems = read_json(path, name, Path(dataset.root))
+    if problems:
+        raise DataError(problems)
+    items = doc.get("chapters") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise DataError([Problem(name, None, "chapters", "must be a list of chapters.",
+                                 "write {\"chapters\": [...]} (see docs/DATA_MODEL.md).")])
     chapters = []
     for i, item in enumerate(items):
-        cid = str(item.get("id", f"#{i}"))
+        cid = item.get("id") if isinstance(item, dict) else None
+        label = cid if isinstance(cid, str) and ID.match(cid) else f"#{i}"
+        issues = list(check_object(item, CHAPTER))
+        problems += [Problem(name, label, issue.field, issue.message, issue.fix) for issue in issues]
+        if issues:
+            continue
         try:
             day = parse_day(item["date"], earliest=dataset.meta.start, latest=dataset.meta.end)
-            view = item["view"]
-            chapter = Chapter(cid, str(item["title"]), day, float(view["lat"]), float(view["lon"]),
-                              int(view["zoom"]), str(item["text"]), tuple(item["sources"]))
-        except (KeyError, TypeError, ValueError, DateError) as exc:
-            problems.append(Problem("story.json", cid, None, f"is incomplete or wrong ({exc}).",
-                                    "give id, title, date (YYYY-MM-DD), view {lat, lon, zoom}, text, sources."))
+        except DateError as exc:
+            problems.append(Problem(name, label, "date", str(exc), "give a day inside the dataset's time range."))
             continue
-        missing = [s for s in chapter.sources if s not in dataset.sources]
-        if missing or not chapter.sources:
-            problems.append(Problem("story.json", cid, "sources", f"cites unknown or no sources {missing}.",
+        missing = [s for s in item["sources"] if s not in dataset.sources]
+        if missing:
+            problems.append(Problem(name, label, "sources", f"cites unknown sources {missing}.",
                                     "cite ids from sources.json."))
             continue
-        chapters.append(chapter)
+        view = item["view"]
+        chapters.append(Chapter(label, item["title"], day, float(view["lat"]), float(view["lon"]),
+                                int(view["zoom"]), item["text"], tuple(item["sources"])))
     if problems:
         raise DataError(problems)
     return sorted(chapters, key=lambda c: c.day)

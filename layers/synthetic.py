@@ -32,7 +32,7 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
         {"id": "government", "name": "Government", "color": "#0072B2"},
         {"id": "khmer_rouge", "name": "Khmer Rouge", "color": "#D55E00"}]}))
     (directory / "sources.json").write_text(json.dumps({"sources": [
-        {"id": "synthetic", "title": "Generated test data", "kind": "dataset"}]}))
+        {"id": "synthetic", "title": "Generated test data", "title_from": "checked", "kind": "dataset"}]}))
     sides = ("government", "khmer_rouge")
     n_zones, n_places = int(n_features * 0.4), int(n_features * 0.3)
     n_events = n_features - n_zones - n_places
@@ -62,10 +62,11 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
         pid = f"p{p}"
         control = []
         cut = _day(rng)
+        # The places' histories are drawn independently of the zones around them: enclaves.
         control.append({"controller": "government", "start": START.isoformat(), "end": cut.isoformat(),
-                        "certainty": "assessed", "sources": ["synthetic"]})
+                        "certainty": "assessed", "sources": ["synthetic"], "enclave": True})
         control.append({"controller": "khmer_rouge", "start": cut.isoformat(), "end": None,
-                        "certainty": "claimed", "sources": ["synthetic"]})
+                        "certainty": "claimed", "sources": ["synthetic"], "enclave": True})
         places.append({"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": [
             round(rng.uniform(w, e), 5), round(rng.uniform(s, n), 5)]},
             "properties": {"id": pid, "name": f"Place {p}", "kind": "village", "country": "KH",

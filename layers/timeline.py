@@ -26,9 +26,8 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .catalog import OPEN_END, Dataset
 from .dates import HistoricalDate, parse_date
-from .model import GEO_CRS, METRIC_CRS
+from .model import GEO_CRS, METRIC_CRS, OPEN_END, Dataset
 
 _CERTAINTY_RANK = {"assessed": 0, "approximate": 1, "claimed": 2, "contested": 3}
 FRONT_TOUCH_M = 250.0      # zones closer than this share an edge

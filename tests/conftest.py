@@ -30,8 +30,8 @@ def tiny_layers() -> dict[str, Any]:
             {"id": "khmer_rouge", "name": "Khmer Rouge", "color": "#D55E00"},
             {"id": "dnum", "name": "DNUM", "color": "#E69F00", "allied_with": ["government"]}]},
         "sources.json": {"sources": [
-            {"id": "doc", "title": "A document", "kind": "document"},
-            {"id": "news", "title": "A newspaper", "kind": "news"}]},
+            {"id": "doc", "title": "A document", "title_from": "document", "kind": "document"},
+            {"id": "news", "title": "A newspaper", "title_from": "document", "kind": "news", "date": "1994-05"}]},
         "places.geojson": [
             {"type": "Feature", "id": "town", "geometry": {"type": "Point", "coordinates": [102.5, 12.5]},
              "properties": {"id": "town", "name": "Town", "kind": "town", "country": "KH", "certainty": "exact",
@@ -39,7 +39,7 @@ def tiny_layers() -> dict[str, Any]:
                                 {"controller": "khmer_rouge", "start": "1989-10-23", "end": "1994-03-19",
                                  "certainty": "assessed", "sources": ["doc"]},
                                 {"controller": "government", "start": "1994-03-19", "end": "1994-04-19",
-                                 "certainty": "assessed", "sources": ["doc", "news"]},
+                                 "certainty": "assessed", "sources": ["doc", "news"], "enclave": True},
                                 {"controller": "khmer_rouge", "start": "1994-04-19", "end": "1996-08",
                                  "certainty": "approximate", "sources": ["doc"]}]}},
             {"type": "Feature", "id": "village", "geometry": {"type": "Point", "coordinates": [103.5, 12.5]},

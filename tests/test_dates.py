@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, strategies as st
 
-from layers.dates import parse_date, parse_day
+from layers.dates import parse_date, parse_date_field, parse_day
 from layers.errors import DateError
 
 
@@ -92,3 +92,58 @@ def test_bounds_agree_with_the_edtf_package(a, b):
         theirs = parse_edtf(text)
         assert ours.earliest == date(*theirs.lower_strict()[:3])
         assert ours.latest == date(*theirs.upper_strict()[:3])
+
+
+# --- contract: early/mid/late parts and one-of-set dates ------------------------------------------
+
+@pytest.mark.parametrize("text, part, label, earliest, latest", [
+    ("1994-04", "late", "late April 1994", date(1994, 4, 21), date(1994, 4, 30)),
+    ("1994-04", "early", "early April 1994", date(1994, 4, 1), date(1994, 4, 10)),
+    ("1997-08", "mid", "mid-August 1997", date(1997, 8, 11), date(1997, 8, 20)),
+    ("1996-02", "late", "late February 1996", date(1996, 2, 21), date(1996, 2, 29)),
+    ("1996", "early", "early 1996", date(1996, 1, 1), date(1996, 4, 30)),
+    ("1996", "mid", "mid-1996", date(1996, 5, 1), date(1996, 8, 31)),
+    ("1996", "late", "late 1996", date(1996, 9, 1), date(1996, 12, 31)),
+    ("1994-04~", "late", "around late April 1994", date(1994, 4, 21), date(1994, 4, 30)),
+])
+def test_part_narrows_the_days_but_never_shows_one(text, part, label, earliest, latest):
+    d = parse_date(text, part)
+    assert (d.label(), d.earliest, d.latest, d.part) == (label, earliest, latest, part)
+    assert d.precision == ("year" if len(text.rstrip("~")) == 4 else "month")
+    assert not any(ch.isdigit() for ch in d.label().replace(str(earliest.year), ""))
+
+
+@pytest.mark.parametrize("text, part", [("1994-04-19", "late"), ("1994-04/1994-05", "early"),
+                                        ("[1994-04..1994-05]", "mid"), ("1994-04", "end"), ("1994-04", 3)])
+def test_part_only_narrows_a_single_month_or_year(text, part):
+    with pytest.raises(DateError):
+        parse_date(text, part)
+
+
+@pytest.mark.parametrize("text, label, earliest, latest, precision", [
+    ("[1994-11-01..1994-12-16]", "between 1 November and 16 December 1994", date(1994, 11, 1),
+     date(1994, 12, 16), "day"),
+    ("[1994-12-01..1994-12-16]", "between 1 and 16 December 1994", date(1994, 12, 1), date(1994, 12, 16), "day"),
+    ("[1994-12-20..1995-01-03]", "between 20 December 1994 and 3 January 1995", date(1994, 12, 20),
+     date(1995, 1, 3), "day"),
+    ("[1994-11..1994-12]", "between November and December 1994", date(1994, 11, 1), date(1994, 12, 31), "month"),
+])
+def test_one_of_set_is_one_day_between_two(text, label, earliest, latest, precision):
+    d = parse_date(text)
+    assert (d.label(), d.earliest, d.latest, d.precision, d.one_of, d.is_interval) == (
+        label, earliest, latest, precision, True, False)
+    assert d.first_day == earliest.toordinal()
+
+
+@pytest.mark.parametrize("bad", ["[1994-12-16..1994-11-01]", "[1994-11-01..]", "[..1994-12-16]",
+                                 "[1994-11-01,1994-12-16]", "[1994-11-01..1994-12-16", "0999", "3000-01-01",
+                                 "1994-04-19/", "[[1994-11-01..1994-12-16]]"])
+def test_malformed_sets_and_out_of_range_years_are_refused(bad):
+    with pytest.raises(DateError):
+        parse_date(bad)
+
+
+def test_parse_date_field_applies_the_sibling_part():
+    assert parse_date_field({"start": "1994-04", "start_part": "late"}, "start").earliest == date(1994, 4, 21)
+    assert parse_date_field({"date": "1994-04"}, "date").earliest == date(1994, 4, 1)
+    assert parse_date_field({"end": None}, "end") is None
