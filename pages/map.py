@@ -71,10 +71,10 @@ with right:
                 .replace("{from}", before).replace("{to}", holder).replace("{when}", _.date(s.since))
             lines.append(f"- **{md(name)}**: {md(text)}")
             continue
-        since = (", " + _("since {date}").replace("{date}", _.date(s.since))) if s.since else ""
+        since = (", " + md(_("since {date}").replace("{date}", _.date(s.since)))) if s.since else ""
         how = _("from the zone around it") + ", " + _.term("certainty", s.certainty) if s.derived_from_zone \
             else _.term("certainty", s.certainty) if s.certainty else _("certainty unknown")
-        lines.append(f"- **{md(name)}**: {md(holder + since)} ({md(how)})")
+        lines.append(f"- **{md(name)}**: {md(holder)}{since} ({md(how)})")
     st.markdown("\n".join(lines))
     areas = state.area_by_faction
     if areas:
