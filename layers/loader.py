@@ -249,7 +249,7 @@ class _Loader:
             title=title, description=doc.get("description") or "",
             start=start.earliest, end=end.latest, region=(w, s, e, n),
             view_lat=float(view["lat"]), view_lon=float(view["lon"]), view_zoom=int(view["zoom"]),
-            event_window_days=doc.get("event_window_days", 15),
+            event_window_days=15 if doc.get("event_window_days") is None else int(doc["event_window_days"]),
             extra={k: v for k, v in doc.items() if k not in DATASET.fields},
             metric_crs=metric_crs, default_date=default_date, slug=doc.get("slug") or slug_of(title),
             countries=tuple(doc.get("countries") or ()),

@@ -278,7 +278,7 @@ def _legend_handles(ds: Dataset, state: State, toggles: Toggles, present: set[st
         look = entry.look or sym.Look()
         if entry.faction:
             faction = ds.factions[entry.faction]
-            label = f"{sym.faction_name(faction, entry.faction, state.day, words)} ({sym.faction_short(faction)})"
+            label = sym.legend_label(sym.faction_name(faction, entry.faction, state.day, words), sym.faction_short(faction))
         else:
             label = words(entry.label)
         label = mpl_text(label)

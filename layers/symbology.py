@@ -212,6 +212,11 @@ def faction_short(faction: Faction) -> str:
     return "".join(w[0].upper() for w in words) if len(words) > 1 else faction.name[:3]
 
 
+def legend_label(name: str, short: str) -> str:
+    """A faction in a legend: its name, and its short name when the name does not already hold it."""
+    return name if short in name else f"{name} ({short})"
+
+
 def faction_name(faction: Faction | None, faction_id: str | None, day: date, tr: Translate = _same) -> str:
     """What to call whoever holds something on `day`, in the reader's language where the data names it."""
     if faction is None:

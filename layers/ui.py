@@ -510,7 +510,8 @@ def _view_changed(key: str, view_key: str, region: tuple[float, float, float, fl
         return
     view = clamp_view(reported, reported.get("zoom"), reported.get("bbox"), region)
     if view is not None:
-        st.session_state[view_key] = {"lat": view.lat, "lon": view.lon, "zoom": view.zoom, "bbox": list(view.bbox)}
+        st.session_state[view_key] = {"lat": round(view.lat, 6), "lon": round(view.lon, 6), "zoom": view.zoom,
+                                      "bbox": [round(v, 6) for v in view.bbox]}
 
 
 def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: Toggles = Toggles(),

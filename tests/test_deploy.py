@@ -137,7 +137,8 @@ def test_the_app_runs_from_the_image_files(image_tree):
     script = ("from streamlit.testing.v1 import AppTest\n"
               "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
               "assert not at.exception, at.exception\n"
-              "assert at.slider, 'no date slider'\n")
+              "assert any('AtlasTime.attach' in str(getattr(e, 'proto', '')) for e in at.main), 'no map'\n"
+              "assert at.subheader[0].value.startswith('Situation on'), 'no situation panel'\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=image_tree, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONPATH": str(image_tree)})
     assert result.returncode == 0, result.stderr[-3000:]

@@ -141,7 +141,7 @@ def test_month_precision_change_is_a_transition_not_a_flip_on_the_first(make_dat
         control[:] = [{"controller": "khmer_rouge", "start": "1989-10-23", "end": "1994-06", "certainty": "assessed",
                        "sources": ["doc"]},
                       {"controller": "government", "start": "1994-06", "end": None, "certainty": "approximate",
-                       "sources": ["news"]}]
+                       "sources": ["doc"], "enclave": True}]
     timeline = Timeline(load_dataset(make_dataset(edit)))
     at = lambda d: timeline.state_on(d).place("town")
     assert at(date(1994, 5, 31)).controller == "khmer_rouge" and not at(date(1994, 5, 31)).transition

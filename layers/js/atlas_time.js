@@ -569,9 +569,10 @@
       if (entry.layer && self.hidden[entry.layer]) { return; }
       if (entry.faction) {
         if (!self.present[entry.faction]) { return; }
-        var f = store.factions[entry.faction];
-        html += "<div><span class=\"sw\" style=\"background:" + f.color + "\"></span>" +
-          self.factionName(entry.faction, self.day) + " <span class=\"short\">(" + f.short + ")</span></div>";
+        var f = store.factions[entry.faction], name = self.factionName(entry.faction, self.day);
+        // As layers/symbology.py legend_label: the short name only when the name does not already hold it.
+        html += "<div><span class=\"sw\" style=\"background:" + f.color + "\"></span>" + name +
+          (name.indexOf(f.short) < 0 ? " <span class=\"short\">(" + f.short + ")</span>" : "") + "</div>";
       } else {
         html += "<div>" + strings[entry.swatch] + strings[entry.label] + "</div>";
       }
