@@ -48,6 +48,11 @@ def _opt_str(v: Any) -> str | None:
     return None if v is None or isinstance(v, str) else "must be a string or null"
 
 
+def _opt_text(v: Any) -> str | None:
+    """A non-empty string kept as it is; anything else (None, numbers, blanks) as None."""
+    return v.strip() if isinstance(v, str) and v.strip() else None
+
+
 def _str_list(v: Any) -> str | None:
     if isinstance(v, list) and all(isinstance(x, str) and x for x in v):
         return None
@@ -418,7 +423,8 @@ class _Loader:
                 try:
                     names.append(PeriodName(str(period["name"]),
                                             parse_date(period["start"]) if period.get("start") else None,
-                                            parse_date(period["end"]) if period.get("end") else None))
+                                            parse_date(period["end"]) if period.get("end") else None,
+                                            _opt_text(period.get("name_km"))))
                 except (KeyError, TypeError, DateError) as exc:
                     self.error("factions.json", fid, "names", f"a period name is malformed ({exc}).",
                                "write {\"name\": ..., \"start\": \"YYYY-MM-DD\", \"end\": ... or null}.")
@@ -429,7 +435,7 @@ class _Loader:
             allied = item.get("allied_with", []) or []
             factions[fid] = Faction(fid, str(item.get("name") or fid), color.upper(), tuple(names),
                                     frozenset(allied), str(item.get("description") or ""),
-                                    tuple(item.get("sources", []) or []))
+                                    tuple(item.get("sources", []) or []), _opt_text(item.get("name_km")))
         for fid, faction in factions.items():
             for other in faction.allied_with:
                 if other not in factions:
