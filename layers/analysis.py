@@ -14,13 +14,17 @@ import shapely
 from .catalog import OPEN_END, Dataset
 from .dates import HistoricalDate, parse_date
 from .errors import DateError
-from .i18n import format_number
+from .i18n import N_, format_number
 from .model import METRIC_CRS, Source
 from .symbology import approx_km2
 from .timeline import PlaceStatus, Timeline
 from .words import ENGLISH, Words
 
 HEADLINE_NOT_RECORDED = " (headline not recorded)"  # how the loader marks a source without a title
+NO_HEADLINE = N_("headline not recorded")
+NOBODY = N_("not in the conflict")
+OPEN_END_WORDS = N_("the end of the period")
+PERIOD = N_("{start} to {end}")
 
 
 # --- names in the reader's language ---------------------------------------------------------------
@@ -41,7 +45,7 @@ def faction_label(dataset: Dataset, faction_id: str | None, day: date | None, wo
     whole period when `day` is None; in Khmer where factions.json has `name_km`. Nobody: 'not in the
     conflict'; an unknown id as itself."""
     if faction_id is None:
-        return words("not in the conflict")
+        return words(NOBODY)
     faction = dataset.faction(faction_id)
     if faction is None:
         return faction_id
@@ -70,7 +74,7 @@ def citation(source: Source, words: Words = ENGLISH) -> str:
         what = describe or (title.removesuffix(HEADLINE_NOT_RECORDED) if title else None) or source.publisher \
             or source.id
         head = ", ".join(x for x in (what, when) if x)
-        return f"{head} ({words('headline not recorded')})"
+        return f"{head} ({words(NO_HEADLINE)})"
     extra = ", ".join(x for x in (source.author, source.publisher, when) if x)
     return f"{title} ({extra})" if extra else title
 
@@ -83,8 +87,8 @@ def distance_words(km: float, words: Words = ENGLISH) -> str:
 
 def period_words(start: HistoricalDate, end: HistoricalDate | None, words: Words = ENGLISH) -> str:
     """'19 March 1994 to 19 April 1994', or '... to the end of the period' when it never ends."""
-    last = words.date(end) if end else words("the end of the period")
-    return words("{start} to {end}").format(start=words.date(start), end=last)
+    last = words.date(end) if end else words(OPEN_END_WORDS)
+    return words(PERIOD).format(start=words.date(start), end=last)
 
 
 # --- tables ----------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ def gazetteer(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-COUNTRY_NAMES = {"KH": "Cambodia", "TH": "Thailand", "VN": "Vietnam", "LA": "Laos"}
+COUNTRY_NAMES = {"KH": N_("Cambodia"), "TH": N_("Thailand"), "VN": N_("Vietnam"), "LA": N_("Laos")}
 
 
 def gazetteer_view(dataset: Dataset, table: pd.DataFrame, words: Words = ENGLISH) -> pd.DataFrame:
@@ -219,7 +223,7 @@ def gazetteer_view(dataset: Dataset, table: pd.DataFrame, words: Words = ENGLISH
                      _("Latitude"): r.lat, _("Longitude"): r.lon,
                      _("GeoNames id"): None if pd.isna(r.geonames_id) else int(r.geonames_id),
                      _("Location"): words.term("certainty", r.certainty),
-                     _("Within (km)"): None if pd.isna(r.uncertainty_km) or not r.uncertainty_km
+                     _("Uncertainty (± km)"): None if pd.isna(r.uncertainty_km) or not r.uncertainty_km
                      else float(r.uncertainty_km),
                      _("Who held it"): "; ".join(by_place.get(r.id, [])),
                      _("Sources"): r.sources})
@@ -244,11 +248,11 @@ def search_places(table: pd.DataFrame, query: str) -> pd.DataFrame:
     return table[haystack.str.contains(needle, regex=False)]
 
 
-_LAYER_WORDS = {"places": "Place", "zones": "Zone", "frontlines": "Front line", "events": "Event",
-                "routes": "Route"}
+_LAYER_WORDS = {"places": N_("Place"), "zones": N_("Zone"), "frontlines": N_("Front line"), "events": N_("Event"),
+                "routes": N_("Route")}
 # Dispute fields that name the data's structure, said the way a reader would ask the question.
-_FIELD_WORDS = {"controller": "who held it", "start": "when it changed hands", "end": "until when",
-                "date": "date", "geometry": "where", "name": "name"}
+_FIELD_WORDS = {"controller": N_("who held it"), "start": N_("when it changed hands"), "end": N_("until when"),
+                "date": N_("date"), "geometry": N_("where"), "name": N_("name")}
 
 
 def _about(field: str, words: Words) -> str:

@@ -99,28 +99,10 @@ MAP_RENDERERS = (
        "for details."),
 )
 
-OTHER_PAGES = (
-    # Compare
-    N_("Compare two dates"), N_("Area gained and lost (km², UTM 48N)"), N_("Places that changed hands"), N_("None."),
-    N_("Events between {start} and {end}"), N_("Before (km²)"), N_("After (km²)"), N_("Gained (km²)"),
-    N_("Lost (km²)"), N_("Net change (km²)"), N_("Place"), N_("Before"), N_("After"), N_("Event"),
-    # Places
-    N_("Search (English, Khmer, Thai or another spelling)"), N_("e.g. Anlong Veng, ប៉ៃលិន, Battamband"),
-    nN_("{shown} of {total} place", "{shown} of {total} places"), N_("Download CSV"), N_("Control history of"),
-    N_("No explicit control history; on the map it takes the controller of the zone it lies in."),
-    N_("Location: {certainty}"), N_("Name"), N_("Name in Khmer"), N_("Name in Thai"), N_("Period"),
-    N_("GeoNames id"), N_("Latitude"), N_("Longitude"),
-    # Sources & method
-    N_("Bibliography"), N_("How the map is drawn"), N_("Where the sources disagree"),
-    N_("Slips in the source documents"), N_("Kept as data, not silently corrected."), N_("Title"), N_("Author"),
-    N_("Publisher"), N_("File"), N_("Reading"), N_("Text"),
-    # Story
-    N_("◀ Previous"), N_("Next ▶"), N_("Chapter {n} of {total}"), N_("Map: {date}"), N_("Open this date on the map"),
-    N_("The story cannot be shown: {problems}"), N_("This dataset has no story.json."),
-    # Timeline
-    N_("Selected date: {date}. Click an event to open the map on its date."), N_("Who held what, when"),
-    N_("Paler bars: approximate, claimed or contested periods."), N_("Area of the zones drawn (km²)"),
-    N_("Areas of the approximate zones this atlas draws (UTM 48N), not surveyed territory."),
+SOURCE_KINDS = (
+    pN_("source kind", "document"), pN_("source kind", "news"), pN_("source kind", "book"),
+    pN_("source kind", "reference"), pN_("source kind", "gazetteer"), pN_("source kind", "dataset"),
+    pN_("source kind", "method"),
 )
 
 HANDOUT = (

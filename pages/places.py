@@ -23,7 +23,7 @@ st.dataframe(shown, hide_index=True, width="stretch", column_config={
     _("GeoNames id"): st.column_config.NumberColumn(format="%d"),
     _("Latitude"): st.column_config.NumberColumn(format="%.5f"),
     _("Longitude"): st.column_config.NumberColumn(format="%.5f"),
-    _("Within (km)"): st.column_config.NumberColumn(format="±%g km"),
+    _("Uncertainty (± km)"): st.column_config.NumberColumn(format="±%g"),
 })
 st.download_button(_("Download CSV"), data=lambda: to_csv_bytes(shown), file_name="pailin-atlas_places.csv",
                    mime="text/csv")
