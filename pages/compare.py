@@ -45,7 +45,10 @@ st.dataframe([{_("Faction"): name(r["faction"]),
                _("Before: {date}").format(date=words.day(result.before)): km2(r["before_km2"]),
                _("After: {date}").format(date=words.day(result.after)): km2(r["after_km2"]),
                _("Gained"): km2(r["gained_km2"]), _("Lost"): km2(r["lost_km2"])}
-              for _row, r in result.areas.iterrows()], hide_index=True, width="stretch")
+              for _row, r in result.areas.iterrows()], hide_index=True, width="stretch",
+             column_config={c: st.column_config.TextColumn(alignment="right") for c in (
+                 _("Before: {date}").format(date=words.day(result.before)),
+                 _("After: {date}").format(date=words.day(result.after)), _("Gained"), _("Lost"))})
 st.subheader(_("Places that changed hands"))
 if result.changed_places.empty:
     st.caption(_("None."))
@@ -65,4 +68,5 @@ if result.events.empty:
 else:
     st.dataframe([{_("Date"): words.date(parse_date(r["date"])), _("Event"): r["title"],
                    _("Sources"): "; ".join(citations(ds, r["sources"], words))}
-                  for _row, r in result.events.iterrows()], hide_index=True, width="stretch")
+                  for _row, r in result.events.iterrows()], hide_index=True, width="stretch",
+                 column_config={_("Sources"): st.column_config.TextColumn(width=560)})

@@ -35,16 +35,18 @@ books = bibliography(ds, words)
 st.dataframe(books.rename(columns={"id": _("Cited as"), "citation": _("Citation"), "kind": _("Kind"),
                                    "date": _("Published"), "file": _("File"), "url": _("Link")}),
              hide_index=True, width="stretch",
-             column_config={_("Link"): st.column_config.LinkColumn(display_text=_("open"))})
+             column_config={_("Citation"): st.column_config.TextColumn(width=640),
+                            _("Link"): st.column_config.LinkColumn(display_text=_("open"))})
 
 st.header(_("Where the sources disagree"))
 st.caption(_("Each claim is followed by the sources that make it (see “Cited as” in the bibliography)."))
 st.dataframe(disagreements(ds, words).drop(columns=["id"]).rename(columns={
     "layer": _("What"), "feature": _("Name"), "about": _("About"), "claims": _("Claims"), "note": _("Note")}),
-    hide_index=True, width="stretch")
+    hide_index=True, width="stretch", column_config={_("Claims"): st.column_config.TextColumn(width=520),
+                                                     _("Note"): st.column_config.TextColumn(width=420)})
 
 st.header(_("Slips in the source documents"))
 st.caption(_("Kept as data, not silently corrected."))
 st.dataframe(source_slips(ds, words).drop(columns=["source"]).rename(columns={
     "title": _("Source"), "text": _("The source writes"), "reading": _("Read as"), "note": _("Note")}),
-    hide_index=True, width="stretch")
+    hide_index=True, width="stretch", column_config={_("Note"): st.column_config.TextColumn(width=420)})
