@@ -1,4 +1,7 @@
-"""Pailin Atlas: `streamlit run app.py` opens the map page; the other pages share its date."""
+"""Pailin Atlas: `streamlit run app.py` opens the map page; the other pages share its date.
+
+`?embed=1` shows the map alone (for an <iframe> in an article), with no navigation.
+"""
 
 import streamlit as st
 
@@ -10,6 +13,10 @@ from layers.words import words_for
 _ = words_for(st.session_state.get(LANG_KEY) or normalise_lang(st.query_params.get("lang")))
 
 st.set_page_config(page_title=_("Pailin Atlas"), page_icon=":world_map:", layout="wide")
+
+if st.query_params.get("embed") == "1":
+    st.navigation([st.Page("pages/embed.py", title=_("Map"), default=True)], position="hidden").run()
+    st.stop()
 
 MAP = "pages/map.py"
 page = st.navigation([

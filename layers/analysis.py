@@ -25,17 +25,20 @@ NO_HEADLINE = N_("headline not recorded")
 NOBODY = N_("not in the conflict")
 OPEN_END_WORDS = N_("the end of the period")
 PERIOD = N_("{start} to {end}")
+DATE_DISPUTED = N_("Sources disagree on the date; also given as:")
 
 
 # --- names in the reader's language ---------------------------------------------------------------
 
 
-def place_name(dataset: Dataset, place_id: str, words: Words = ENGLISH) -> str:
-    """A place's name: its Khmer name in Khmer where the data has one, else its English name."""
+def place_name(dataset: Dataset, place_id: str, words: Words | str = ENGLISH) -> str:
+    """A place's name: its Khmer name in Khmer (`words` of Khmer, or 'km') where the data has one,
+    else its English name."""
     if place_id not in dataset.places.index:
         return place_id
     row = dataset.places.loc[place_id]
-    if words.lang == "km" and row.get("name_km"):
+    lang = words if isinstance(words, str) else words.lang
+    if lang == "km" and row.get("name_km"):
         return str(row["name_km"])
     return str(row["name"])
 
@@ -327,11 +330,29 @@ def bibliography(dataset: Dataset, words: Words = ENGLISH) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "citation", "kind", "date", "file", "url"])
 
 
+def date_disputes(dataset: Dataset, row: Any, words: Words = ENGLISH) -> str:
+    """Where the sources disagree on a feature's date, in words: shown next to the date, not in fine print."""
+    claims = []
+    for dispute in row.get("disputes") or []:
+        if not isinstance(dispute, dict) or dispute.get("field") not in ("date", "start"):
+            continue
+        for claim in dispute.get("claims") or []:
+            value = claim.get("value")
+            try:
+                value = words.date(parse_date(value)) if isinstance(value, str) else str(value)
+            except ValueError:
+                value = str(value)
+            claims.append(f"{value} ({'; '.join(citations(dataset, list(claim.get('sources') or []), words))})")
+    if not claims:
+        return ""
+    return words(DATE_DISPUTED) + " " + " · ".join(claims)
+
+
 def citations(dataset: Dataset, source_ids: list[str] | tuple[str, ...], words: Words = ENGLISH) -> list[str]:
     """Human citations for source ids (unknown ids are shown as themselves)."""
     return [citation(dataset.sources[s], words) if s in dataset.sources else s for s in source_ids]
 
 
 __all__ = ["OPEN_END", "Comparison", "area_over_time", "bibliography", "citation", "citations", "compare",
-           "control_periods", "date_words", "distance_words", "disagreements", "faction_label", "gazetteer", "gazetteer_view",
+           "control_periods", "date_disputes", "date_words", "distance_words", "disagreements", "faction_label", "gazetteer", "gazetteer_view",
            "key_places", "period_words", "place_name", "search_places", "source_slips"]

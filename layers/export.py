@@ -15,16 +15,21 @@ from typing import BinaryIO, Callable
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from . import __version__
 from .deeplink import clamp_bbox
+from .catalog import Dataset
 from .errors import DateError
 from .escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
+from .i18n import localise_figure
 from .render_folium import Toggles, atlas_map, page_html
 from .render_static import Canvas, render
+from .share import citations_for, state_source_ids
+from .symbology import CAVEAT
 from .timeline import State
 from .timeline import Timeline as AtlasTimeline
 from .time_store import TimeStore, build_time_store
-from .words import ENGLISH, Words
+from .words import ENGLISH, Words, words_for
 
 MAX_SIDE_PX = 8000
 MAX_FRAMES = 400
@@ -107,8 +112,10 @@ def parse_bbox(text: str) -> Bbox:
     return (w, s, e, n)
 
 
-def snapshot_filename(day: date, fmt: str) -> str:
-    return f"pailin-atlas_{day.isoformat()}.{fmt}"
+def snapshot_filename(day: date, fmt: str, dataset: Dataset | None = None) -> str:
+    """'pailin-atlas_1994-04-19.png': the dataset's slug (dataset.json), the day and the format."""
+    slug = getattr(dataset.meta, "slug", None) if dataset is not None else None
+    return f"{slug or 'pailin-atlas'}_{day.isoformat()}.{fmt}"
 
 
 def _view(bbox: Bbox | None, region: Bbox) -> Bbox | None:
@@ -123,30 +130,111 @@ def _view(bbox: Bbox | None, region: Bbox) -> Bbox | None:
 
 
 def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: str | Canvas = "slide",
-                   toggles: Toggles = Toggles(), basemap: str = "vector", budget: Budget | None = None) -> bytes:
-    """One file documenting the state on its date, for the view `bbox` (west, south, east, north).
-    `budget`: the app's (`hosted_budget()`) unless given, checked before drawing."""
+                   toggles: Toggles = Toggles(), basemap: str = "vector", budget: Budget | None = None,
+                   lang: str = "en", version: str = __version__) -> bytes:
+    """One file documenting the state on its date, for the view `bbox` (west, south, east, north), in
+    `lang` ("en" or "km"). Every file carries its date, view, language, sources and the atlas `version`
+    in its own metadata (see `snapshot_metadata`). `budget`: the app's (`hosted_budget()`) unless
+    given, checked before drawing."""
     bbox = _view(bbox, state.dataset.meta.region)
+    words = words_for(lang)
     if fmt == "geojson":
-        return state_geojson_bytes(state, bbox)
+        return state_geojson_bytes(state, bbox, words=words, version=version)
     if fmt == "html":
-        return html_bytes(state, bbox, toggles)
+        return html_bytes(state, bbox, toggles, words=words, version=version)
     if fmt not in ("png", "pdf", "svg"):
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}.")
     canvas = parse_size(size) if isinstance(size, str) else size
     check_budget(canvas, 1, budget or hosted_budget())
-    fig = render(state, canvas, bbox, basemap)
+    fig = render(state, canvas, bbox, basemap, words=words)
+    if words.lang != "en":
+        # Until the renderer picks fonts by language itself: without this, Khmer text is drawn as boxes.
+        localise_figure(fig, words.lang)
+    meta = snapshot_metadata(state, _drawn_bbox(fig), words, version)
     out = io.BytesIO()
-    metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
-                "svg": {"Date": None}}[fmt]
-    fig.savefig(out, format=fmt, dpi=canvas.dpi, metadata=metadata)
+    fig.savefig(out, format=fmt, dpi=canvas.dpi, metadata=meta.for_format(fmt))
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class SnapshotMeta:
+    """What a snapshot file says about itself, whatever its format."""
+
+    title: str                    # "Pailin Atlas: Situation on 19 April 1994", in the file's language
+    date: str                     # the situation's day, ISO
+    bbox: Bbox | None             # the view (west, south, east, north), degrees; None: the whole dataset
+    lang: str
+    sources: tuple[str, ...]      # citations, in the file's language
+    source_ids: tuple[str, ...]
+    version: str                  # the atlas's
+    caveat: str                   # how the zones are drawn, in the file's language
+
+    @property
+    def bbox_text(self) -> str:
+        return ",".join(f"{v:.4f}" for v in self.bbox) if self.bbox else "whole dataset"
+
+    @property
+    def software(self) -> str:
+        return f"Pailin Atlas {self.version}".strip()
+
+    @property
+    def keywords(self) -> list[str]:
+        """Machine-readable `key=value` items (ASCII)."""
+        return [f"date={self.date}", f"bbox={self.bbox_text}", f"lang={self.lang}", f"version={self.version}",
+                f"sources={','.join(self.source_ids)}"]
+
+    @property
+    def description(self) -> str:
+        return (f"{self.title}. View (west, south, east, north): {self.bbox_text}. Language: {self.lang}. "
+                f"{self.software}. {self.caveat}")
+
+    def for_format(self, fmt: str) -> dict[str, object]:
+        """Matplotlib's `savefig(metadata=...)` for png, pdf or svg. No time of making is written: the
+        same state gives the same file."""
+        sources = "; ".join(self.sources)
+        if fmt == "png":  # tEXt chunks (iTXt for Khmer, by Pillow)
+            return {"Title": self.title, "Description": self.description, "Source": sources,
+                    "Software": self.software, "Disclaimer": self.caveat, "Comment": "; ".join(self.keywords)}
+        if fmt == "pdf":
+            return {"Title": self.title, "Subject": f"{self.description} Sources: {sources}",
+                    "Keywords": "; ".join(self.keywords), "Author": "Pailin Atlas", "Creator": self.software,
+                    "CreationDate": None, "Producer": None}
+        if fmt == "svg":  # Dublin Core in <metadata>
+            return {"Title": self.title, "Description": self.description, "Coverage": f"{self.date}; {self.bbox_text}",
+                    "Language": self.lang, "Source": sources, "Creator": self.software,
+                    "Keywords": self.keywords, "Date": None}
+        raise ExportError(f"no file metadata for format {fmt!r}.")
+
+
+def snapshot_metadata(state: State, bbox: Bbox | None, words: Words = ENGLISH,
+                      version: str = __version__) -> SnapshotMeta:
+    """The metadata of a snapshot of `state` showing `bbox`, in `words`' language."""
+    ids = state_source_ids(state)
+    title = f"{words('Pailin Atlas')}: {words('Situation on {date}').replace('{date}', words.day(state.day))}"
+    return SnapshotMeta(title=title, date=state.day.isoformat(),
+                        bbox=None if bbox is None else tuple(round(float(v), 6) for v in bbox),  # type: ignore[arg-type]
+                        lang=words.lang, sources=tuple(citations_for(state.dataset, ids, words)), source_ids=tuple(ids),
+                        version=version, caveat=words(CAVEAT))
+
+
+def _drawn_bbox(fig) -> Bbox:
+    """The view the map axes show (the requested one widened to the image's shape), in degrees."""
+    from pyproj import Transformer
+
+    from .model import METRIC_CRS
+
+    ax = fig.axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    to_geo = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    lons, lats = to_geo.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
 def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggles(),
-               words: Words = ENGLISH, store: TimeStore | None = None) -> bytes:
+               words: Words = ENGLISH, store: TimeStore | None = None, version: str = __version__) -> bytes:
     """A standalone interactive map (everything inlined: it opens from a USB stick) with its own date
-    slider over the whole period, opened at the snapshot's date and view. The same time layer as the app's."""
+    slider over the whole period, opened at the snapshot's date and view. The same time layer as the app's.
+    Its <head> says the date, view, language, sources and atlas version in <meta> tags."""
     ds = state.dataset
     store = store or build_time_store(state.timeline, words)
     title = (f"{escape(ds.meta.title)}<br><span style='font-weight:400'>"
@@ -154,7 +242,23 @@ def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggle
              "</span>")
     fmap = atlas_map(store.text, assets="inline", basemap="OpenStreetMap", center=(ds.meta.view_lat, ds.meta.view_lon),
                      zoom=ds.meta.view_zoom, bbox=bbox, day=state.day.isoformat(), hidden=toggles.hidden(), title=title)
-    return page_html(fmap).encode("utf-8")
+    return _with_head_metadata(page_html(fmap), snapshot_metadata(state, bbox, words, version)).encode("utf-8")
+
+
+def _with_head_metadata(page: str, meta: SnapshotMeta) -> str:
+    """`page` with <html lang>, a <title> and <meta> tags (Dublin Core names) at the top of its <head>."""
+    tags = [f"<title>{escape(meta.title)}</title>",
+            *(f'<meta name="{name}" content="{escape(value)}">' for name, value in (
+                ("description", meta.description), ("generator", meta.software), ("dcterms.title", meta.title),
+                ("dcterms.date", meta.date), ("dcterms.coverage", f"{meta.date}; {meta.bbox_text}"),
+                ("dcterms.language", meta.lang), ("dcterms.source", "; ".join(meta.sources)),
+                ("keywords", "; ".join(meta.keywords))))]
+    head = "<head>\n    <meta charset=\"utf-8\">\n    " + "\n    ".join(tags)
+    page = page.replace("<html>", f'<html lang="{escape(meta.lang)}">', 1)
+    # Folium declares the charset after the inlined scripts, beyond the first 1024 bytes where browsers
+    # look for it; one declaration, first in <head>, is the one kept.
+    page = page.replace('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />', "", 1)
+    return page.replace("<head>", head, 1)
 
 
 def animation_days(timeline: AtlasTimeline, start: date, end: date, step: str | int = "changes") -> list[date]:

@@ -8,8 +8,11 @@ from typing import Any
 import shapely
 from shapely.geometry import box, mapping
 
-from .dates import day_label
+from . import __version__
+from .share import citations_for, state_source_ids
+from .symbology import CAVEAT
 from .timeline import State
+from .words import ENGLISH, Words
 
 Bbox = tuple[float, float, float, float]
 
@@ -36,11 +39,15 @@ def _geometry(geom: Any, clip: Any) -> dict[str, Any] | None:
     return mapping(geom)
 
 
-def state_feature_collection(state: State, bbox: Bbox | None = None) -> dict[str, Any]:
+def state_feature_collection(state: State, bbox: Bbox | None = None, *, words: Words = ENGLISH,
+                             version: str = __version__) -> dict[str, Any]:
     """Everything in force on the state's day (clipped to `bbox` = west, south, east, north, if given).
 
     Each feature keeps its id, layer, dates, certainty and sources; places carry their controller
-    on that day and since when.
+    on that day and since when. The collection says what the file is (foreign members, which GIS
+    tools keep or ignore): `date`, `bbox` (RFC 7946: the view, or the features' extent without one),
+    `lang`, `sources` (id -> citation in that language), the atlas `version` and the `caveat` on
+    how zones are drawn.
     """
     ds = state.dataset
     clip = box(*bbox) if bbox is not None else None
@@ -86,16 +93,35 @@ def state_feature_collection(state: State, bbox: Bbox | None = None) -> dict[str
             "date": row["date"], "title": row["title"], "kind": row["kind"], "description": row["description"],
             "place_ids": row["place_ids"], "figures": row["figures"], "certainty": row["certainty"],
             "sources": row["sources"]})
-    used = sorted({s for f in features for s in f["properties"].get("sources", [])})
-    return {
+    used = {s for f in features for s in f["properties"].get("sources", [])}
+    ids = [s for s in state_source_ids(state) if s in used] + sorted(used - set(state_source_ids(state)))
+    known = [s for s in ids if s in ds.sources]
+    title = words("Situation on {date}").replace("{date}", words.day(state.day))
+    collection: dict[str, Any] = {
         "type": "FeatureCollection",
-        "name": f"{ds.meta.title} — situation on {day_label(state.day)}",
+        "name": f"{ds.meta.title} — {title}",
         "date": state.day.isoformat(),
+        "lang": words.lang,
+        "version": version,
+        "caveat": words(CAVEAT),
         "bbox_filter": list(bbox) if bbox else None,
-        "sources": {s: ds.sources[s].citation() for s in used if s in ds.sources},
+        "sources": dict(zip(known, citations_for(ds, known, words))),
         "features": features,
     }
+    extent = list(bbox) if bbox else _extent(features)
+    if extent is not None:
+        collection = {"type": "FeatureCollection", "bbox": extent, **collection}
+    return collection
 
 
-def state_geojson_bytes(state: State, bbox: Bbox | None = None) -> bytes:
-    return json.dumps(state_feature_collection(state, bbox), ensure_ascii=False).encode("utf-8")
+def _extent(features: list[dict[str, Any]]) -> list[float] | None:
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in features if f["geometry"] is not None]
+    if not geoms:
+        return None
+    return [round(float(v), 6) for v in shapely.total_bounds(geoms)]
+
+
+def state_geojson_bytes(state: State, bbox: Bbox | None = None, *, words: Words = ENGLISH,
+                        version: str = __version__) -> bytes:
+    return json.dumps(state_feature_collection(state, bbox, words=words, version=version),
+                      ensure_ascii=False).encode("utf-8")

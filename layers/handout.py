@@ -196,10 +196,11 @@ def _sources_line(pdf: _Document, sources: Sequence[str], size: float = 8.5) -> 
 def situation_handout(day: date, lang: str, map_png: bytes, rows: Sequence[SituationRow],
                       events: Sequence[EventItem], *, window: tuple[date, date] | None = None,
                       title: str | None = None, caveat: str | None = None, version: str = "",
-                      made_on: date | None = None) -> bytes:
-    """An A4 PDF of the situation on `day`: the map, who held what since when with what certainty, the
-    events of the window (`window` = its first and last day) with their sources, and how the zones are
-    drawn. `title` defaults to "Pailin Atlas" and `caveat` to the atlas's own, both translated."""
+                      made_on: date | None = None, row_sources: Sequence[str] = ()) -> bytes:
+    """An A4 PDF of the situation on `day`: the map, who held what since when with what certainty (and
+    `row_sources`, the citations the table rests on), the events of the window (`window` = its first
+    and last day) with their sources, and how the zones are drawn. `title` defaults to "Pailin Atlas"
+    and `caveat` to the atlas's own, both translated."""
     t = translator(lang)
     heading = t._("Situation on {date}", date=format_day(day, lang))
     atlas_title = title or t.gettext("Pailin Atlas")
@@ -215,6 +216,7 @@ def situation_handout(day: date, lang: str, map_png: bytes, rows: Sequence[Situa
         pdf.picture(map_png, max_height=(pdf.h - 2 * A4_MARGIN_MM) * 0.42)
         _heading(pdf, t.gettext("Who held what"))
         _situation_table(pdf, rows)
+        _sources_line(pdf, row_sources)
         if window is not None:
             _heading(pdf, t._("Events from {start} to {end}", start=format_day(window[0], lang),
                               end=format_day(window[1], lang)))

@@ -9,7 +9,10 @@ basemap it used: never a blank or broken image.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -26,10 +29,16 @@ from .catalog import Dataset
 from .model import METRIC_CRS
 from .render_folium import Toggles
 from .text_safety import mpl_text
-from .timeline import State
+from .timeline import State, metric_crs
 from .words import ENGLISH, Words
 
-_TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+_paths_lock = threading.Lock()
+_paths: dict[int, dict[tuple[str, str], MplPath | None]] = {}   # per loaded dataset (by id, freed with it)
+
+
+@lru_cache(maxsize=16)
+def _to_metric(crs: str) -> Transformer:
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 Bbox = tuple[float, float, float, float]
 
 
@@ -40,17 +49,24 @@ class Canvas:
     dpi: int
 
 
-def _metric(geom: shapely.Geometry) -> shapely.Geometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+def _metric(geom: shapely.Geometry, crs: str = METRIC_CRS) -> shapely.Geometry:
+    to_metric = _to_metric(crs)
+    return shapely.transform(geom, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
 
 
 def _area_path(dataset: Dataset, layer: str, fid: str, geom: shapely.Geometry) -> MplPath | None:
-    """A polygon layer's feature as a metric matplotlib Path, made once per loaded dataset: the
-    projection of big polygons is most of a frame's cost otherwise."""
-    cache = dataset.__dict__.setdefault("_metric_paths", {})
-    if (layer, fid) not in cache:
-        cache[layer, fid] = _polygon_path(_metric(geom))
-    return cache[layer, fid]
+    """A polygon layer's feature as a metric matplotlib Path, made once per loaded dataset (projecting big
+    polygons is most of a frame's cost otherwise). The cache is shared by every session: locked, and
+    dropped when the dataset is."""
+    key = id(dataset)
+    with _paths_lock:
+        cache = _paths.get(key)
+        if cache is None:
+            cache = _paths[key] = {}
+            weakref.finalize(dataset, _paths.pop, key, None)
+        if (layer, fid) not in cache:
+            cache[layer, fid] = _polygon_path(_metric(geom, metric_crs(dataset)))
+        return cache[layer, fid]
 
 
 def _polygon_path(geom: shapely.Geometry) -> MplPath | None:
@@ -76,7 +92,7 @@ TILE_TIMEOUT_S = 8.0
 TILE_PROVIDERS = {"osm": "OpenStreetMap.Mapnik", "light": "Esri.WorldGrayCanvas", "satellite": "Esri.WorldImagery"}
 
 
-def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvider
+def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvider, crs: str = METRIC_CRS
            ) -> tuple[np.ndarray, tuple, str] | None:
     """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time.
     `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own.
@@ -91,12 +107,12 @@ def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvide
         provider = basemap if isinstance(basemap, TileProvider) else xyz.query_name(TILE_PROVIDERS.get(basemap, basemap))
     except ValueError:  # not a provider xyzservices knows: the vector basemap
         return None
-    to_lonlat = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     lons, lats = to_lonlat.transform([bounds[0], bounds[2], bounds[0], bounds[2]], [bounds[1], bounds[1], bounds[3], bounds[3]])
     mosaic = fetch_mosaic((min(lons), min(lats), max(lons), max(lats)), provider, TILE_TIMEOUT_S)
     if mosaic is None:
         return None
-    image, extent = ctx.warp_tiles(*mosaic, t_crs=METRIC_CRS)
+    image, extent = ctx.warp_tiles(*mosaic, t_crs=crs)
     return image, extent, provider.get("attribution", provider.name)
 
 
@@ -115,6 +131,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     that `toggles` hides are not drawn.
     """
     ds = state.dataset
+    crs = metric_crs(ds)
     fig = Figure(figsize=(canvas.width_px / canvas.dpi, canvas.height_px / canvas.dpi), dpi=canvas.dpi)
     scale = max(0.9, canvas.width_px / canvas.dpi / 19.2)  # text grows with the physical width, readable in print
     ax = fig.add_axes((0.01, 0.085, 0.98, 0.815))
@@ -126,7 +143,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         aspect = (canvas.width_px * 0.98) / (canvas.height_px * 0.815)
         bbox = (lon - half_h * aspect, lat - half_h, lon + half_h * aspect, lat + half_h)
     # Widen the view to the axes' shape so that a metre is as long across as up (no distortion).
-    x0, y0, x1, y1 = _metric(shapely.box(*bbox)).bounds
+    x0, y0, x1, y1 = _metric(shapely.box(*bbox), crs).bounds
     axes_aspect = (canvas.width_px * 0.98) / (canvas.height_px * 0.815)
     cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
     w, h = max(w, h * axes_aspect), max(h, w / axes_aspect)
@@ -134,7 +151,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     colors = {fid: f.color for fid, f in ds.factions.items()}
-    tiles = _tiles((x0, y0, x1, y1), basemap) if basemap != "vector" else None
+    tiles = _tiles((x0, y0, x1, y1), basemap, crs) if basemap != "vector" else None
     if tiles is not None:
         image, extent, tile_credit = tiles
         ax.imshow(image, extent=extent, zorder=0, interpolation="bilinear")
@@ -172,13 +189,13 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
                                         linewidth=line["linewidth"], linestyle=line["linestyle"], zorder=4))
     if toggles.routes:
         for _, row in ds.routes.iterrows():
-            for line in _lines(_metric(row.geometry)):
+            for line in _lines(_metric(row.geometry, crs)):
                 ax.plot(line[:, 0], line[:, 1], zorder=5, solid_capstyle="round", **_line_style(sym.ROUTE_LOOK, scale))
     if toggles.frontlines:
         fronts = [(r.geometry, sym.front_look(r["certainty"]), f"front:{fid}") for fid, r in state.frontlines.iterrows()]
         fronts += [(r.geometry, sym.EDGE_LOOK, f"edge:{eid}") for eid, r in state.zone_edges.iterrows()]
         for geom, look, gid in fronts:
-            for line in _lines(_metric(geom)):
+            for line in _lines(_metric(geom, crs)):
                 ax.plot(line[:, 0], line[:, 1], zorder=6, gid=gid, **_line_style(look, scale))
 
     today = state.day.toordinal()
@@ -187,7 +204,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         for eid, row in state.events.iterrows():
             if row.geometry is None:
                 continue
-            p = _metric(row.geometry)
+            p = _metric(row.geometry, crs)
             look = rule.look(rule.days_ago(today, int(row["first_day"]), int(row["last_day"])))
             line = _line_style(look, scale)
             ax.scatter([p.x], [p.y], s=(look.radius * 1.45 * scale) ** 2, facecolor="none", edgecolor=look.stroke,
@@ -201,7 +218,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     if toggles.places:
         for status in sorted(state.places, key=lambda s: not places.loc[s.place_id, "key"]):
             row = places.loc[status.place_id]
-            p = _metric(row.geometry)
+            p = _metric(row.geometry, crs)
             if not (x0 <= p.x <= x1 and y0 <= p.y <= y1):
                 continue
             faction = ds.faction(status.controller)

@@ -213,10 +213,15 @@ def faction_short(faction: Faction) -> str:
 
 
 def faction_name(faction: Faction | None, faction_id: str | None, day: date, tr: Translate = _same) -> str:
-    """What to call whoever holds something on `day`."""
+    """What to call whoever holds something on `day`, in the reader's language where the data names it."""
     if faction is None:
         return tr(NOBODY) if faction_id is None else faction_id
-    return faction.name_on(day)
+    lang = getattr(tr, "lang", "en")
+    named = getattr(faction, "name_on", None)
+    try:
+        return faction.name_on(day, lang) if lang != "en" else faction.name_on(day)
+    except TypeError:  # a model without names by language
+        return named(day) if named else faction.name
 
 
 NOBODY = N_("not in the conflict")

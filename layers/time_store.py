@@ -87,20 +87,6 @@ def _rows(words: Words, rows: list[tuple[str, str]]) -> str:
     return "".join(f"<tr><th>{escape(words(k))}</th><td>{v}</td></tr>" for k, v in rows if v)
 
 
-def _sources(ds: Dataset, ids: Any) -> str:
-    return "<br>".join(escape(c) for c in citations(ds, list(ids)))
-
-
-def _disputes(ds: Dataset, words: Words, disputes: Any) -> str:
-    out = []
-    for dispute in disputes or []:
-        claims = "; ".join(
-            f"{escape(_claim_value(c.get('value'), words))} ({escape(', '.join(citations(ds, list(c.get('sources') or []))))})"
-            for c in dispute.get("claims") or [])
-        out.append(f"{escape(dispute.get('field', ''))}: {claims}")
-    return "<br>".join(out)
-
-
 def _claim_value(value: Any, words: Words) -> str:
     if isinstance(value, str):
         try:
@@ -110,9 +96,55 @@ def _claim_value(value: Any, words: Words) -> str:
     return str(value)
 
 
-def _simplified(geom: shapely.Geometry) -> dict[str, Any]:
-    small = shapely.set_precision(shapely.simplify(geom, DISPLAY_TOLERANCE_DEG), DISPLAY_GRID_DEG)
-    return small.__geo_interface__
+def _geojson(geoms: Any, simplify: bool = True) -> list[dict[str, Any]]:
+    """GeoJSON geometries, simplified for the browser (vectorised: 100,000 features in seconds)."""
+    arr = np.asarray(geoms, dtype=object)
+    if simplify and len(arr):
+        arr = shapely.set_precision(shapely.simplify(arr, DISPLAY_TOLERANCE_DEG), DISPLAY_GRID_DEG)
+    return [json.loads(text) for text in shapely.to_geojson(arr)] if len(arr) else []
+
+
+def _columns(frame: Any, *names: str) -> list[tuple[Any, ...]]:
+    """The frame's index and these columns, row by row, as plain tuples (iterrows is ~100x slower)."""
+    return list(zip(frame.index.tolist(), *(frame[n].tolist() if n in frame else [None] * len(frame) for n in names)))
+
+
+class _Words:
+    """The words of one store, each worked out once: datasets repeat certainties, dates and citations."""
+
+    def __init__(self, ds: Dataset, words: Words) -> None:
+        self.ds, self.words = ds, words
+        self._dates: dict[str, str] = {}
+        self._sources: dict[tuple[str, ...], str] = {}
+        self._terms: dict[tuple[str, str], str] = {}
+
+    def date(self, text: str | None, none: str = "") -> str:
+        if not text:
+            return escape(none)
+        if text not in self._dates:
+            self._dates[text] = escape(self.words.date(parse_date(text)))
+        return self._dates[text]
+
+    def term(self, context: str, key: str) -> str:
+        if (context, key) not in self._terms:
+            self._terms[context, key] = escape(self.words.term(context, key))
+        return self._terms[context, key]
+
+    def sources(self, ids: Any) -> str:
+        key = tuple(ids or ())
+        if key not in self._sources:
+            self._sources[key] = "<br>".join(escape(c) for c in citations(self.ds, list(key)))
+        return self._sources[key]
+
+    def disputes(self, disputes: Any) -> str:
+        if not disputes:
+            return ""
+        out = []
+        for dispute in disputes:
+            claims = "; ".join(f"{escape(_claim_value(c.get('value'), self.words))} ({self.sources(c.get('sources'))})"
+                               for c in dispute.get("claims") or [])
+            out.append(f"{escape(dispute.get('field', ''))}: {claims}")
+        return "<br>".join(out)
 
 
 def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: bool = True) -> TimeStore:
@@ -120,65 +152,66 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
     ds = timeline.dataset
     meta = ds.meta
     t = _Tables()
+    w = _Words(ds, words)
     colors = {fid: f.color for fid, f in ds.factions.items()}
     layers: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    until_the_end = words(N_END)
 
-    for zid, row in ds.zones.iterrows():
-        color = colors.get(row["controller"], sym.NO_CONTROLLER)
-        end = words.date(parse_date(row["end"])) if row["end"] else words(N_END)
+    zones = ds.zones
+    for (zid, name, controller, start, end, certainty, area, note, disputes, sources, start_day, end_day), g in zip(
+            _columns(zones, "name", "controller", "start", "end", "certainty", "area_km2", "note", "disputes",
+                     "sources", "start_day", "end_day"), _geojson(zones.geometry.to_numpy())):
         static = _rows(words, [
-            (sym.N_("In force"), f"{escape(words.date(parse_date(row['start'])))} – {escape(end)}"),
-            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))),
-            (sym.N_("Area (approximate)"), f"{words.number(sym.approx_km2(row['area_km2']))} km²"),
-            (sym.N_("Note"), escape(row["note"] or "")),
-            (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
-            (sym.N_("Sources"), _sources(ds, row["sources"]))])
+            (sym.N_("In force"), f"{w.date(start)} – {w.date(end, until_the_end)}"),
+            (sym.N_("Certainty"), w.term("certainty", certainty)),
+            (sym.N_("Area (approximate)"), f"{words.number(sym.approx_km2(area))} km²"),
+            (sym.N_("Note"), escape(note or "")), (sym.N_("Disagreements"), w.disputes(disputes)),
+            (sym.N_("Sources"), w.sources(sources))])
         layers["zone"].append({
-            "id": zid, "g": _simplified(row.geometry), "ti": t.s(escape(row["name"])), "sr": t.s(static),
-            "r": [[epoch_day(row["start_day"]), epoch_day(row["end_day"]),
-                   t.look(sym.zone_look(row["certainty"], color)), row["controller"],
-                   t.s(escape(words.term("certainty", row["certainty"])))]]})
+            "id": zid, "g": g, "ti": t.s(escape(name)), "sr": t.s(static),
+            "r": [[epoch_day(start_day), epoch_day(end_day),
+                   t.look(sym.zone_look(certainty, colors.get(controller, sym.NO_CONTROLLER))), controller,
+                   t.s(w.term("certainty", certainty))]]})
 
     edges = timeline.edges
-    for eid, row in edges.iterrows():
-        title = escape(words(sym.N_("Edge between two opposing zones")))
-        static = _rows(words, [
-            (sym.N_("What"), escape(words(sym.N_("Where two zones as drawn meet; not a front line a source "
-                                                 "describes.")))),
-            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))),
-            (sym.N_("Sources"), _sources(ds, row["sources"]))])
-        layers["edge"].append({
-            "id": eid, "g": _simplified(row.geometry), "ti": t.s(title), "sr": t.s(static), "tt": t.s(title),
-            "r": [[epoch_day(row["start_day"]), epoch_day(row["end_day"]), t.look(sym.EDGE_LOOK)]]})
+    edge_title = t.s(escape(words(sym.N_("Edge between two opposing zones"))))
+    edge_what = escape(words(sym.N_("Where two zones as drawn meet; not a front line a source describes.")))
+    edge_look = t.look(sym.EDGE_LOOK)
+    for (eid, certainty, sources, start_day, end_day), g in zip(
+            _columns(edges, "certainty", "sources", "start_day", "end_day"), _geojson(edges.geometry.to_numpy())):
+        static = _rows(words, [(sym.N_("What"), edge_what), (sym.N_("Certainty"), w.term("certainty", certainty)),
+                               (sym.N_("Sources"), w.sources(sources))])
+        layers["edge"].append({"id": eid, "g": g, "ti": edge_title, "sr": t.s(static), "tt": edge_title,
+                               "r": [[epoch_day(start_day), epoch_day(end_day), edge_look]]})
 
-    for rid, row in ds.routes.iterrows():
-        name = row["name"] + (f" ({words(sym.N_('today'))} {row['modern_name']})" if row["modern_name"] else "")
-        static = _rows(words, [(sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))),
-                               (sym.N_("Note"), escape(row["note"] or "")),
-                               (sym.N_("Sources"), _sources(ds, row["sources"]))])
-        start = parse_date(row["start"]).first_day if row.get("start") else None
-        end = parse_date(row["end"]).first_day if row.get("end") else None
-        item: dict[str, Any] = {"id": rid, "g": _simplified(row.geometry), "ti": t.s(escape(name)),
-                                "sr": t.s(static), "tt": t.s(escape(name))}
-        item["r"] = [[epoch_day(start) if start else -FOREVER, epoch_day(end) if end else FOREVER,
-                      t.look(sym.ROUTE_LOOK)]]
-        layers["route"].append(item)
+    routes = ds.routes
+    for (rid, name, modern, certainty, note, sources, start, end), g in zip(
+            _columns(routes, "name", "modern_name", "certainty", "note", "sources", "start", "end"),
+            _geojson(routes.geometry.to_numpy())):
+        title = name + (f" ({words(sym.N_('today'))} {modern})" if modern else "")
+        static = _rows(words, [(sym.N_("Certainty"), w.term("certainty", certainty)),
+                               (sym.N_("Note"), escape(note or "")), (sym.N_("Sources"), w.sources(sources))])
+        first = epoch_day(parse_date(start).first_day) if start else -FOREVER
+        last = epoch_day(parse_date(end).first_day) if end else FOREVER
+        layers["route"].append({"id": rid, "g": g, "ti": t.s(escape(title)), "sr": t.s(static),
+                                "tt": t.s(escape(title)), "r": [[first, last, t.look(sym.ROUTE_LOOK)]]})
 
-    for fid, row in ds.frontlines.iterrows():
+    fronts = ds.frontlines
+    described = escape(words(sym.N_("Front line described by the sources")))
+    for (fid, name, start, end, certainty, note, disputes, sources, start_day, end_day), g in zip(
+            _columns(fronts, "name", "start", "end", "certainty", "note", "disputes", "sources", "start_day",
+                     "end_day"), _geojson(fronts.geometry.to_numpy(), simplify=False)):
         static = _rows(words, [
-            (sym.N_("What"), escape(words(sym.N_("Front line described by the sources")))),
-            (sym.N_("In force"), f"{escape(words.date(parse_date(row['start'])))} – "
-                                 f"{escape(words.date(parse_date(row['end'])) if row['end'] else words(N_END))}"),
-            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))), (sym.N_("Note"), escape(row["note"] or "")),
-            (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
-            (sym.N_("Sources"), _sources(ds, row["sources"]))])
+            (sym.N_("What"), described), (sym.N_("In force"), f"{w.date(start)} – {w.date(end, until_the_end)}"),
+            (sym.N_("Certainty"), w.term("certainty", certainty)), (sym.N_("Note"), escape(note or "")),
+            (sym.N_("Disagreements"), w.disputes(disputes)), (sym.N_("Sources"), w.sources(sources))])
         layers["front"].append({
-            "id": fid, "g": row.geometry.__geo_interface__, "ti": t.s(escape(row["name"])), "sr": t.s(static),
-            "tt": t.s(f"{escape(row['name'])} ({escape(words(row['certainty']))})"),
-            "r": [[epoch_day(row["start_day"]), epoch_day(row["end_day"]), t.look(sym.front_look(row["certainty"]))]]})
+            "id": fid, "g": g, "ti": t.s(escape(name)), "sr": t.s(static),
+            "tt": t.s(f"{escape(name)} ({w.term('certainty', certainty)})"),
+            "r": [[epoch_day(start_day), epoch_day(end_day), t.look(sym.front_look(certainty))]]})
 
-    layers["place"] = _places(timeline, words, t, colors)
-    layers["event"] = _events(ds, words, t)
+    layers["place"] = _places(timeline, words, w, t, colors)
+    layers["event"] = _events(ds, words, w, t)
 
     rule = sym.EventRule(meta.event_window_days)
     n_items = sum(len(v) for v in layers.values())
@@ -189,10 +222,11 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         "changes": [epoch_day(d) for d in timeline.change_days.tolist()
                     if meta.start.toordinal() <= d <= meta.end.toordinal()],
         "text": _texts(words),
-        "factions": {fid: {"color": f.color, "short": escape(sym.faction_short(f)), "name": escape(f.name),
+        "factions": {fid: {"color": f.color, "short": escape(sym.faction_short(f)),
+                           "name": escape(sym.faction_name(f, fid, meta.start, words)),
                            "names": [[epoch_day(p.start.first_day) if p.start else -FOREVER,
-                                      epoch_day(p.end.first_day) if p.end else FOREVER, escape(p.name)]
-                                     for p in f.names]}
+                                      epoch_day(p.end.first_day) if p.end else FOREVER,
+                                      escape(_period_name(f, p, words))] for p in f.names]}
                      for fid, f in ds.factions.items()},
         "legend": [_legend_entry(e, words, t) for e in sym.legend_entries(ds.factions, colors)],
         "events": rule.to_browser(),
@@ -206,6 +240,13 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
     return TimeStore(document, json.dumps(document, separators=(",", ":"), ensure_ascii=False))
 
 
+def _period_name(faction: Any, period: Any, words: Words) -> str:
+    """A faction's name in one of its periods, in Khmer where the data gives it."""
+    if words.lang != "en" and getattr(period, "name_km", None):
+        return period.name_km
+    return period.name
+
+
 N_END = sym.N_("the end of the period")
 
 
@@ -215,68 +256,75 @@ def _default_day(ds: Dataset) -> date:
     return min(max(wanted, meta.start), meta.end)
 
 
-def _places(timeline: Timeline, words: Words, t: _Tables, colors: dict[str, str]) -> list[dict[str, Any]]:
+def _places(timeline: Timeline, words: Words, w: _Words, t: _Tables, colors: dict[str, str]) -> list[dict[str, Any]]:
     ds, runs, periods = timeline.dataset, timeline.runs, timeline.periods
     places = ds.places
     home = sym.home_country(places["country"])
-    run_rows = [[] for _ in range(len(places))]
-    controllers = periods["controller"].to_numpy()
-    certainty_s = [t.s(escape(words.term("certainty", c))) for c in periods["certainty"]]
-    sources_s = [t.s(_sources(ds, s)) for s in periods["sources"]]
+    controllers = periods["controller"].tolist()
+    certainty_s = [t.s(w.term("certainty", c)) for c in periods["certainty"]]
+    sources_s = [t.s(w.sources(s)) for s in periods["sources"]]
     since_s = [t.s(escape(words.date(d))) if d is not None else -1 for d in periods["start"]]
-    zone_ids = periods["zone_id"].to_numpy()
-    kind, key, point = places["kind"].to_numpy(), places["key"].to_numpy(), places["certainty"].to_numpy()
+    start_day = [d.first_day if d is not None else 0 for d in periods["start"]]
+    from_zone = [z is not None for z in periods["zone_id"]]
+    kind, key, point = places["kind"].tolist(), [bool(k) for k in places["key"]], places["certainty"].tolist()
     start_of_data = ds.meta.start.toordinal()
-    for r in range(len(runs.start)):
-        pos, period = int(runs.place[r]), int(runs.period[r])
+    run_rows: list[list[list[Any]]] = [[] for _ in range(len(places))]
+    looks: dict[tuple, int] = {}
+    for pos, period, first, last, since_period, transition, previous in zip(
+            runs.place.tolist(), runs.period.tolist(), runs.start.tolist(), runs.end.tolist(), runs.since.tolist(),
+            runs.transition.tolist(), runs.previous.tolist()):
         holder = controllers[period]
-        transition = bool(runs.transition[r])
-        look = sym.place_look(kind[pos], bool(key[pos]), point[pos], colors.get(holder, sym.NO_CONTROLLER),
-                              from_zone=zone_ids[period] is not None, transition=transition)
-        since_period = int(runs.since[r])
-        since_date = periods["start"].iat[since_period]
-        since = -1 if since_date.first_day <= start_of_data and not transition else since_s[since_period]
-        previous = controllers[int(runs.previous[r])] if runs.previous[r] >= 0 else ""
-        run_rows[pos].append([epoch_day(runs.start[r]), epoch_day(runs.end[r]), t.look(look), holder, since,
-                              certainty_s[period], sources_s[period], int(zone_ids[period] is not None),
-                              int(transition), previous])
+        look_key = (kind[pos], key[pos], point[pos], holder, from_zone[period], transition)
+        if look_key not in looks:
+            looks[look_key] = t.look(sym.place_look(kind[pos], key[pos], point[pos],
+                                                    colors.get(holder, sym.NO_CONTROLLER),
+                                                    from_zone=from_zone[period], transition=transition))
+        since = -1 if start_day[since_period] <= start_of_data and not transition else since_s[since_period]
+        run_rows[pos].append([epoch_day(first), epoch_day(last), looks[look_key], holder, since, certainty_s[period],
+                              sources_s[period], int(from_zone[period]), int(transition),
+                              controllers[previous] if previous >= 0 else ""])
     out = []
-    for pos, (pid, row) in enumerate(places.iterrows()):
-        names = " / ".join(escape(n) for n in (row["name"], row["name_km"], row["name_th"]) if n)
-        location = words.term("certainty", row["certainty"]) + (f" (±{row['uncertainty_km']:g} km)" if row["uncertainty_km"] else "")
-        gazetteer = f"GeoNames {row['geonames_id']}" if row["geonames_id"] else (
-            row["gazetteer_note"] or words(sym.N_("not in a gazetteer")))
+    not_in_gazetteer = words(sym.N_("not in a gazetteer"))
+    for pos, (pid, name, name_km, name_th, alt, certainty, uncertainty, geonames, note, disputes, sources,
+              country) in enumerate(_columns(places, "name", "name_km", "name_th", "alt_names", "certainty",
+                                             "uncertainty_km", "geonames_id", "gazetteer_note", "disputes", "sources",
+                                             "country")):
+        geometry = places.geometry.iat[pos]
+        names = " / ".join(escape(n) for n in (name, name_km, name_th) if n)
+        location = words.term("certainty", certainty) + (f" (±{uncertainty:g} km)" if uncertainty else "")
         static = _rows(words, [
-            (sym.N_("Location"), escape(location)), (sym.N_("Other names"), escape(", ".join(row["alt_names"]))),
-            (sym.N_("Gazetteer"), escape(gazetteer)), (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
-            (sym.N_("Sources (place)"), _sources(ds, row["sources"]))])
+            (sym.N_("Location"), escape(location)), (sym.N_("Other names"), escape(", ".join(alt or []))),
+            (sym.N_("Gazetteer"), escape(f"GeoNames {geonames}" if geonames else (note or not_in_gazetteer))),
+            (sym.N_("Disagreements"), w.disputes(disputes)), (sym.N_("Sources (place)"), w.sources(sources))])
         item: dict[str, Any] = {
-            "id": pid, "ll": [round(row.geometry.y, 6), round(row.geometry.x, 6)], "ti": t.s(names),
-            "sr": t.s(static), "r": run_rows[pos],
-            "n": t.look(sym.place_look(row["kind"], bool(row["key"]), row["certainty"], None))}
-        if sym.labelled(row["kind"], bool(row["key"]), row["country"], home):
-            item["nl"] = t.s(escape(row["name"]))
-            item["lk"] = int(bool(row["key"]))
+            "id": pid, "ll": [round(geometry.y, 6), round(geometry.x, 6)], "ti": t.s(names), "sr": t.s(static),
+            "r": run_rows[pos], "n": t.look(sym.place_look(kind[pos], key[pos], certainty, None))}
+        if sym.labelled(kind[pos], key[pos], country, home):
+            item["nl"] = t.s(escape(name_km if words.lang == "km" and name_km else name))
+            item["lk"] = int(key[pos])
         out.append(item)
     return out
 
 
-def _events(ds: Dataset, words: Words, t: _Tables) -> list[dict[str, Any]]:
+def _events(ds: Dataset, words: Words, w: _Words, t: _Tables) -> list[dict[str, Any]]:
     out = []
-    for eid, row in ds.events.iterrows():
-        if row.geometry is None:
+    approx = words(sym.N_("approx."))
+    for pos, (eid, date_text, title, description, figures, disputes, certainty, sources, first, last) in enumerate(
+            _columns(ds.events, "date", "title", "description", "figures", "disputes", "certainty", "sources",
+                     "first_day", "last_day")):
+        geometry = ds.events.geometry.iat[pos]
+        if geometry is None:
             continue
-        when = escape(words.date(parse_date(row["date"])))
-        figures = "<br>".join(
-            escape(f"{f.get('what')}: {f.get('value')}" + (f" ({words(sym.N_('approx.'))})" if f.get("approx") else "")
-                   + " — " + "; ".join(citations(ds, list(f.get("sources") or [])))) for f in row["figures"])
+        when = w.date(date_text)
+        shown_figures = "<br>".join(
+            escape(f"{f.get('what')}: {f.get('value')}" + (f" ({approx})" if f.get("approx") else "")
+                   + " — " + "; ".join(citations(ds, list(f.get("sources") or [])))) for f in figures or [])
         static = _rows(words, [
-            (sym.N_("Date"), when), (sym.N_("What"), escape(row["description"] or "")),
-            (sym.N_("Figures"), figures), (sym.N_("Disagreements"), _disputes(ds, words, row["disputes"])),
-            (sym.N_("Certainty"), escape(words.term("certainty", row["certainty"]))), (sym.N_("Sources"), _sources(ds, row["sources"]))])
-        out.append({"id": eid, "ll": [round(row.geometry.y, 6), round(row.geometry.x, 6)],
-                    "ti": t.s(escape(row["title"])), "sr": t.s(static), "tt": t.s(f"{when}: {escape(row['title'])}"),
-                    "e": [epoch_day(row["first_day"]), epoch_day(row["last_day"])]})
+            (sym.N_("Date"), when), (sym.N_("What"), escape(description or "")), (sym.N_("Figures"), shown_figures),
+            (sym.N_("Disagreements"), w.disputes(disputes)), (sym.N_("Certainty"), w.term("certainty", certainty)),
+            (sym.N_("Sources"), w.sources(sources))])
+        out.append({"id": eid, "ll": [round(geometry.y, 6), round(geometry.x, 6)], "ti": t.s(escape(title)),
+                    "sr": t.s(static), "tt": t.s(f"{when}: {escape(title)}"), "e": [epoch_day(first), epoch_day(last)]})
     return out
 
 
@@ -333,7 +381,7 @@ def _borders(ds: Dataset) -> dict[str, Any]:
                          north + BORDER_MARGIN_DEG)
     home = _home_iso3(ds)
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": _simplified(shapely.intersection(row.geometry, around)),
+        {"type": "Feature", "geometry": _geojson([shapely.intersection(row.geometry, around)])[0],
          "properties": {"style": {"fillColor": "#FFFFFF" if cid == home else sym.NEUTRAL_COUNTRY,
                                   "fillOpacity": 0.0 if cid == home else 0.45, "color": sym.BORDER, "weight": 1.8}}}
         for cid, row in ds.countries.iterrows() if shapely.intersects(row.geometry, around)]}
@@ -353,7 +401,7 @@ def _provinces(ds: Dataset, words: Words) -> dict[str, Any] | None:
         return None
     note = escape(words(sym.N_("modern boundary")))
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": _simplified(row.geometry), "properties": {
+        {"type": "Feature", "geometry": _geojson([row.geometry])[0], "properties": {
             "tooltip": f"{escape(row['name'])} ({note})",
             "style": {"fill": False, "color": "#777777", "weight": 0.8, "dashArray": "3 3"}}}
         for _, row in ds.provinces.iterrows()]}

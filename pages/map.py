@@ -5,91 +5,95 @@ from datetime import timedelta
 import streamlit as st
 
 from layers import ui
-from layers.analysis import citations, key_places
-from layers.export import MIME, ExportError, animation_bytes, snapshot_bytes, snapshot_filename
+from layers.analysis import citations, date_disputes, key_places, place_name
+from layers.dates import parse_date
+from layers.export import MIME, ExportError, snapshot_filename
 from layers.markdown import md, md_table
+from layers.messages import pN_
 from layers.render_folium import BASEMAPS, LAYERS, Toggles
 from layers.symbology import approx_km2, faction_name
 
 atlas = ui.open_atlas()
 if atlas is None:
     st.stop()
-ds, timeline, meta, words = atlas.dataset, atlas.timeline, atlas.dataset.meta, atlas.words
+ds, timeline, meta, _ = atlas.dataset, atlas.timeline, atlas.dataset.meta, atlas.words
 ui.show_data_warnings(ds)
 
 with st.sidebar:
-    shown = st.multiselect("Layers", LAYERS, default=[n for n in LAYERS if n != "provinces"], key="atlas_layers")
-    basemap = st.selectbox("Basemap", list(BASEMAPS), key="atlas_basemap",
-                           help="Tiles need the internet; 'None' works offline.")
+    shown = st.multiselect(_("Layers"), LAYERS, default=[n for n in LAYERS if n != "provinces"], key="atlas_layers",
+                           format_func=lambda name: _.term("layer", name))
+    basemap = st.selectbox(_("Basemap"), list(BASEMAPS), key="atlas_basemap",
+                           format_func=lambda name: _.term("basemap", name),
+                           help=_("Tiles need the internet; 'None' works offline."))
 toggles = Toggles.from_names(shown)
 
-st.title("Pailin Atlas")
+st.title(_("Pailin Atlas"))
 st.caption(md(meta.title))
 day = atlas.day
 state = timeline.state_on(day)
-TILES_FOR = {"Light (Esri)": "light", "OpenStreetMap": "osm", "Satellite (Esri)": "satellite"}
 
 left, right = st.columns([7, 3], gap="medium")
 with left:
     view = ui.atlas_map(atlas, basemap=basemap, toggles=toggles)
     bbox = tuple(view["bbox"]) if view and "bbox" in view else None
-    buttons = st.columns(3) + st.columns(3)[:2]
+    buttons = st.columns(3) + st.columns(3)
     for col, fmt in zip(buttons, ("png", "pdf", "svg", "html", "geojson")):
-        col.download_button("Download " + ("GeoJSON" if fmt == "geojson" else fmt.upper()), key=f"download_{fmt}",
-                            mime=MIME[fmt], file_name=snapshot_filename(day, fmt), width="stretch",
-                            data=lambda fmt=fmt: snapshot_bytes(state, fmt, bbox=bbox, size="slide", toggles=toggles,
-                                                                 basemap=TILES_FOR.get(basemap, "vector")))
-    with st.expander("Download animation"):
+        col.download_button(_("Download {format}").replace("{format}", "GeoJSON" if fmt == "geojson" else fmt.upper()),
+                            key=f"download_{fmt}", mime=MIME[fmt], file_name=snapshot_filename(day, fmt, ds),
+                            width="stretch", data=lambda fmt=fmt: ui.snapshot(atlas, state, fmt, bbox, toggles, basemap))
+    buttons[5].download_button(_("Print handout (PDF)"), key="download_handout", mime="application/pdf",
+                               file_name=snapshot_filename(day, "pdf", ds).replace(".pdf", "_handout.pdf"),
+                               width="stretch", data=lambda: ui.handout(atlas, state, bbox, toggles))
+    with st.expander(_("Download animation")):
         a, b, c, d = st.columns(4)
-        first = a.date_input("From", value=max(meta.start, day - timedelta(days=180)), min_value=meta.start,
+        first = a.date_input(_("From"), value=max(meta.start, day - timedelta(days=180)), min_value=meta.start,
                              max_value=meta.end, key="anim_from")
-        last = b.date_input("To", value=day, min_value=meta.start, max_value=meta.end, key="anim_to")
-        step = c.selectbox("Step", ["changes", "7 days", "30 days", "90 days"], key="anim_step")
-        fmt = d.selectbox("Format", ["gif", "mp4"], key="anim_fmt")
-        if st.button("Render animation", key="anim_go"):
-            bar = st.progress(0.0, text="Rendering frames…")
-            try:
-                data, frames = animation_bytes(
-                    timeline, first, last, step="changes" if step == "changes" else int(step.split()[0]), fmt=fmt,
-                    bbox=bbox, progress=lambda k, n: bar.progress(k / n, text=f"Frame {k} of {n}"))
-                st.session_state["anim_file"] = (data, f"pailin-atlas_{first}_{last}.{fmt}", fmt, frames)
-            except (ExportError, ValueError) as exc:
-                st.error(md(str(exc)))
-        if "anim_file" in st.session_state:
-            data, name, kind, frames = st.session_state["anim_file"]
-            st.download_button(f"Download {name} ({frames} frames)", data=data, file_name=name, mime=MIME[kind])
+        last = b.date_input(_("To"), value=day, min_value=meta.start, max_value=meta.end, key="anim_to")
+        steps = {"changes": pN_("animation step", "changes"), "7": pN_("animation step", "7 days"),
+                 "30": pN_("animation step", "30 days"), "90": pN_("animation step", "90 days")}
+        step = c.selectbox(_("Step"), list(steps), key="anim_step",
+                           format_func=lambda key: _.term("animation step", steps[key]))
+        fmt = d.selectbox(_("Format"), ["gif", "mp4"], key="anim_fmt")
+        ui.animation_button(atlas, first, last, step, fmt, bbox, toggles)
+    with st.expander(_("Share or cite this view")):
+        ui.share_panel(atlas, state, view)
     ui.follow_in_url(day, view)
 
 with right:
-    st.subheader(f"Situation on {words.day(day)}")
+    st.subheader(_("Situation on {date}").replace("{date}", _.day(day)), anchor="situation")
     lines = []
     for s in key_places(state.places, ds):
-        holder = faction_name(ds.faction(s.controller), s.controller, day)
+        name = place_name(ds, s.place_id, _.lang)
+        holder = faction_name(ds.faction(s.controller), s.controller, day, _)
         if s.transition:
-            before = faction_name(ds.faction(s.previous), s.previous, day)
-            when = f"changing hands from {before} to {holder}, on a day the sources do not give ({words.date(s.since)})"
-            lines.append(f"- **{md(s.name)}**: {md(when)}")
+            before = faction_name(ds.faction(s.previous), s.previous, day, _)
+            text = _("changing hands from {from} to {to}, on a day the sources do not give: {when}") \
+                .replace("{from}", before).replace("{to}", holder).replace("{when}", _.date(s.since))
+            lines.append(f"- **{md(name)}**: {md(text)}")
             continue
-        since = f", since {words.date(s.since)}" if s.since else ""
-        how = f"from the zone around it, {s.certainty}" if s.derived_from_zone else (s.certainty or "certainty unknown")
-        lines.append(f"- **{md(s.name)}**: {md(holder + since)} ({md(how)})")
+        since = (", " + _("since {date}").replace("{date}", _.date(s.since))) if s.since else ""
+        how = _("from the zone around it") + ", " + _.term("certainty", s.certainty) if s.derived_from_zone \
+            else _.term("certainty", s.certainty) if s.certainty else _("certainty unknown")
+        lines.append(f"- **{md(name)}**: {md(holder + since)} ({md(how)})")
     st.markdown("\n".join(lines))
     areas = state.area_by_faction
     if areas:
-        st.markdown("**Area of the zones as drawn** (schematic; about, in km²)")
-        st.markdown(md_table(["Faction", "km²"], [[faction_name(ds.faction(f), f, day), f"{approx_km2(a):,}"]
-                                                  for f, a in sorted(areas.items(), key=lambda kv: -kv[1])],
-                             right=["km²"]))
-    st.markdown(f"**Events within ±{state.window_days} days**")
+        st.markdown("**" + md(_("Area of the zones as drawn")) + "** " + md(_("(schematic; about, in km²)")))
+        st.markdown(md_table([_("Faction"), "km²"],
+                             [[faction_name(ds.faction(f), f, day, _), _.number(approx_km2(a))]
+                              for f, a in sorted(areas.items(), key=lambda kv: -kv[1])], right=["km²"]))
+    st.markdown("**" + md(_("Events within ±{n} days").replace("{n}", _.number(state.window_days))) + "**")
     if state.events.empty:
-        st.caption("No dated event in this window.")
-    from layers.dates import parse_date
+        st.caption(_("No dated event in this window."))
     for eid, row in state.events.iterrows():
         when = parse_date(row["date"])
         with st.container(border=True):
-            st.markdown(f"**{md(words.date(when))}** — {md(row['title'])}")
+            st.markdown(f"**{md(_.date(when))}** — {md(row['title'])}")
+            disputed = date_disputes(ds, row, _)
+            if disputed:
+                st.caption(md(disputed))
             if row["description"]:
                 st.caption(md(row["description"]))
-            st.caption("Sources: " + md("; ".join(citations(ds, row["sources"]))))
+            st.caption(md(_("Sources") + ": " + "; ".join(citations(ds, row["sources"]))))
             if when.earliest != day:
-                st.button("Show this date", key=f"goto_{eid}", on_click=ui.set_day, args=(when.earliest,))
+                st.button(_("Show this date"), key=f"goto_{eid}", on_click=ui.set_day, args=(when.earliest,))

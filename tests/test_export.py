@@ -135,7 +135,7 @@ def test_cli_snapshot(tmp_path, capsys):
 def test_tiles_fall_back_to_the_vector_basemap_and_say_so(timeline, monkeypatch):
     import layers.render_static as rs
 
-    monkeypatch.setattr(rs, "_tiles", lambda bounds, name: None)  # as when offline or the server fails
+    monkeypatch.setattr(rs, "_tiles", lambda bounds, name, crs: None)  # as when offline or the server fails
     fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="light")
     credit = next(t.get_text() for t in fig.texts if t.get_gid() == "attribution")
     assert "map tiles unavailable" in credit and "Natural Earth" in credit
@@ -148,7 +148,7 @@ def test_tiles_are_drawn_under_the_layers_when_available(timeline, monkeypatch):
 
     import layers.render_static as rs
 
-    monkeypatch.setattr(rs, "_tiles", lambda b, name: (np.zeros((4, 4, 3), dtype=np.uint8), (b[0], b[2], b[1], b[3]),
+    monkeypatch.setattr(rs, "_tiles", lambda b, name, crs: (np.zeros((4, 4, 3), dtype=np.uint8), (b[0], b[2], b[1], b[3]),
                                                       "Tiles (c) Test"))
     fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="osm")
     assert fig.axes[0].images and "Tiles (c) Test" in next(t.get_text() for t in fig.texts if t.get_gid() == "attribution")

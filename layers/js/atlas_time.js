@@ -60,14 +60,20 @@
 
   AtlasTime.prototype._build = function () {
     var self = this, store = this.store, map = this.map;
-    var canvas = store.canvas ? L.canvas({padding: 0.3}) : null;
     this.groups = {};
     this.toggleOf = {};
+    this.renderers = {};
     store.layers.forEach(function (layer, z) {
       self.toggleOf[layer.kind] = layer.toggle;
       var pane = map.createPane("atlas-" + layer.kind);
       pane.style.zIndex = 410 + 10 * z;
-      self.groups[layer.kind] = L.layerGroup().addTo(map);
+      // Many features: one canvas per kind, so restyling the day's events redraws the events alone.
+      if (store.canvas) { self.renderers[layer.kind] = L.canvas({pane: "atlas-" + layer.kind, padding: 0.3}); }
+      var group = self.groups[layer.kind] = L.featureGroup().addTo(map);
+      // One tooltip and one popup handler per kind, not one per feature: cheap for 100,000 features.
+      group.on("mouseover mousemove", function (e) { self._hover(e.layer, e.latlng); });
+      group.on("mouseout", function () { map.closeTooltip(self.tip); });
+      group.on("click", function (e) { self.open(e.layer._atlasItem, e.latlng); });
       layer.items.forEach(function (item) {
         self.items.push({kind: layer.kind, data: item, layer: null, label: null, run: -2, pane: "atlas-" + layer.kind});
       });
@@ -76,7 +82,7 @@
     labels.style.zIndex = 480;
     labels.style.pointerEvents = "none";
     this.labelGroup = L.layerGroup().addTo(map);
-    this.renderer = canvas;
+    this.tip = L.tooltip({sticky: true, direction: "top", offset: [0, -6]});
     if (store.borders) {
       L.geoJSON(store.borders, {interactive: false, style: function (f) { return f.properties.style; }}).addTo(map);
     }
@@ -125,19 +131,37 @@
 
   AtlasTime.prototype._layer = function (item) {
     if (item.layer) { return item.layer; }
-    var self = this, d = item.data, options = {pane: item.pane};
-    if (this.renderer) { options.renderer = this.renderer; }
-    var look = this.store.looks[d.n !== undefined ? d.n : 0];
-    var layer = d.ll ? L.circleMarker(d.ll, L.extend(options, look))
-      : L.geoJSON(d.g, {pane: item.pane, renderer: options.renderer, style: function () { return L.extend({}, look); }});
-    // Texts are put together when shown: a holder's name depends on the day, not only on the run.
-    layer.bindTooltip(function () { return self._texts(item).tip; }, {sticky: !d.ll});
-    layer.bindPopup(function () {
-      var texts = self._texts(item), strings = self.store.strings;
-      return "<b>" + strings[d.ti] + "</b><table class=\"atlas-popup\">" + texts.rows + strings[d.sr] + "</table>";
-    }, {maxWidth: 340});
+    var d = item.data, options = {pane: item.pane, renderer: this.renderers[item.kind]};
+    var look = L.extend({}, this.store.looks[d.n !== undefined ? d.n : 0], options);
+    var layer = d.ll ? L.circleMarker(d.ll, look)
+      : L.GeoJSON.geometryToLayer({type: "Feature", geometry: d.g}, {style: look, pane: item.pane,
+                                                                    renderer: options.renderer});
+    if (!d.ll && layer.setStyle) { layer.setStyle(look); }
+    layer._atlasItem = item;
     item.layer = layer;
     return layer;
+  };
+
+  AtlasTime.prototype._hover = function (layer, latlng) {
+    var item = layer && layer._atlasItem;
+    if (!item) { return; }
+    this.tip.setContent(this._texts(item).tip);
+    this.map.openTooltip(this.tip, latlng);
+  };
+
+  /** Open the popup of an item (an item, or its kind and id) at `latlng` (default: its own place). */
+  AtlasTime.prototype.open = function (item, latlng, id) {
+    if (typeof item === "string") {
+      item = this.items.find(function (it) { return it.kind === item && it.data.id === id; });
+    }
+    if (!item) { return null; }
+    var d = item.data, strings = this.store.strings, texts = this._texts(item);
+    var at = latlng || (d.ll ? L.latLng(d.ll) : (item.layer && item.layer.getBounds ? item.layer.getBounds().getCenter() : null));
+    if (!at) { return null; }
+    this.popup = L.popup({maxWidth: 340}).setLatLng(at)
+      .setContent("<b>" + strings[d.ti] + "</b><table class=\"atlas-popup\">" + texts.rows + strings[d.sr] + "</table>")
+      .openOn(this.map);
+    return this.popup;
   };
 
   function row(key, value) { return "<tr><th>" + key + "</th><td>" + value + "</td></tr>"; }

@@ -1,0 +1,14 @@
+"""The map alone, for an <iframe> in someone's article (`?embed=1&date=...&lat=..&lon=..&zoom=..&lang=..`)."""
+
+import streamlit as st
+
+from layers import ui
+from layers.markdown import md
+
+atlas = ui.open_atlas(embedded=True)
+if atlas is None:
+    st.stop()
+_ = atlas.words
+ui.atlas_map(atlas, height=520)
+full = ui.full_atlas_link(atlas)
+st.markdown(f"[{md(_('Open in Pailin Atlas'))}]({full}) · {md(_('Sources and certainty: click any feature.'))}")
