@@ -32,7 +32,7 @@ def nN_(singular: str, plural: str) -> tuple[str, str]:
 CERTAINTY = (
     pN_("certainty", "assessed"), pN_("certainty", "exact"), pN_("certainty", "approximate"),
     pN_("certainty", "derived"), pN_("certainty", "claimed"), pN_("certainty", "contested"),
-    pN_("certainty", "unverified"),
+    pN_("certainty", "unverified"), pN_("certainty", "schematic"),
 )
 EVENT_KINDS = (
     pN_("event kind", "political"), pN_("event kind", "capture"), pN_("event kind", "diplomacy"),
@@ -49,6 +49,7 @@ PLACE_KINDS = (
 LAYER_NAMES = (
     pN_("layer", "zones"), pN_("layer", "front lines"), pN_("layer", "places"),
     pN_("layer", "routes"), pN_("layer", "events"), pN_("layer", "provinces"),
+    pN_("layer", "frontlines"),   # the key the map's layer switch shows (render_folium.LAYERS)
 )
 BASEMAP_NAMES = (
     pN_("basemap", "Light (Esri)"), pN_("basemap", "OpenStreetMap"), pN_("basemap", "Satellite (Esri)"),
@@ -97,6 +98,16 @@ MAP_RENDERERS = (
     N_("N"), N_("{km} km"),
     N_("Snapshot of {date}: drag the slider below to see any date. Zones and front lines are approximate; hover "
        "for details."),
+)
+
+# Shown with `words("...")` in layers/ui.py (bring your own layers), which extraction does not see.
+UPLOADS = (
+    N_("Your own layers"), N_("rows or features"), N_("Layer kind"), N_("Import"),
+    N_("CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, or a dataset zip"),
+    N_("Nothing could be imported: see the problems below."), N_("Imported"), N_("Skipped rows and warnings"),
+    N_("Your layers cannot be laid over the built-in data"), N_("Download your layers (zip)"),
+    N_("Remove your layers"), N_("Date (or start)"), N_("End date"), N_("Name or title"),
+    N_("Held by / first actor"), N_("Place name (looked up offline)"),
 )
 
 SOURCE_KINDS = (
