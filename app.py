@@ -5,18 +5,30 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Pailin Atlas", page_icon=":world_map:", layout="wide")
+from layers.i18n import normalise_lang
+from layers.ui import LANG_KEY
+from layers.words import words_for
+
+# The page titles in the reader's language: the sidebar's switch (kept in the session) or ?lang=.
+_ = words_for(st.session_state.get(LANG_KEY) or normalise_lang(st.query_params.get("lang")))
+
+st.set_page_config(page_title=_("Pailin Atlas"), page_icon=":world_map:", layout="wide")
 
 if st.query_params.get("embed") == "1":
-    st.navigation([st.Page("pages/embed.py", title="Map", default=True)], position="hidden").run()
+    st.navigation([st.Page("pages/embed.py", title=_("Map"), default=True)], position="hidden").run()
     st.stop()
 
+MAP = "pages/map.py"
 page = st.navigation([
-    st.Page("pages/map.py", title="Map", default=True, url_path="map"),
-    st.Page("pages/timeline.py", title="Timeline", url_path="timeline"),
-    st.Page("pages/story.py", title="Story", url_path="story"),
-    st.Page("pages/places.py", title="Places", url_path="places"),
-    st.Page("pages/compare.py", title="Compare", url_path="compare"),
-    st.Page("pages/sources.py", title="Sources & method", url_path="sources"),
+    # The map is served at the root URL (the default page) and, hidden from the menu, at /map too: its
+    # own name in shared links. Streamlit serves a default page only at "/", so the alias is a second page;
+    # `st.switch_page("pages/map.py")` finds the first of the two.
+    st.Page(MAP, title=_("Map"), default=True, url_path="home"),
+    st.Page("pages/timeline.py", title=_("Timeline"), url_path="timeline"),
+    st.Page("pages/story.py", title=_("Story"), url_path="story"),
+    st.Page("pages/places.py", title=_("Places"), url_path="places"),
+    st.Page("pages/compare.py", title=_("Compare"), url_path="compare"),
+    st.Page("pages/sources.py", title=_("Sources & method"), url_path="sources"),
+    st.Page(MAP, title=_("Map"), url_path="map", visibility="hidden"),
 ])
 page.run()

@@ -316,13 +316,14 @@ class _Loader:
                     factions.setdefault(fid, Faction(fid, fid, "#999999"))
                 continue
             names = [PeriodName(p["name"], parse_date(p["start"]) if p.get("start") else None,
-                                parse_date(p["end"]) if p.get("end") else None)
+                                parse_date(p["end"]) if p.get("end") else None, p.get("name_km") or None)
                      for p in item.get("names") or []]
             if fid in factions:
                 self.error(name, fid, "id", "is used twice.", "give each faction its own id.")
             factions[fid] = Faction(fid, item["name"], item["color"].upper(), tuple(names),
                                     frozenset(item.get("allied_with") or ()), item.get("description") or "",
-                                    tuple(item.get("sources") or ()))
+                                    tuple(item.get("sources") or ()), item.get("name_km") or None,
+                                    item.get("short") or None)
         for fid, faction in factions.items():
             for other in sorted(faction.allied_with):
                 if other not in factions:

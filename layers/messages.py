@@ -32,7 +32,7 @@ def nN_(singular: str, plural: str) -> tuple[str, str]:
 CERTAINTY = (
     pN_("certainty", "assessed"), pN_("certainty", "exact"), pN_("certainty", "approximate"),
     pN_("certainty", "derived"), pN_("certainty", "claimed"), pN_("certainty", "contested"),
-    pN_("certainty", "unverified"),
+    pN_("certainty", "unverified"), pN_("certainty", "schematic"),
 )
 EVENT_KINDS = (
     pN_("event kind", "political"), pN_("event kind", "capture"), pN_("event kind", "diplomacy"),
@@ -49,6 +49,7 @@ PLACE_KINDS = (
 LAYER_NAMES = (
     pN_("layer", "zones"), pN_("layer", "front lines"), pN_("layer", "places"),
     pN_("layer", "routes"), pN_("layer", "events"), pN_("layer", "provinces"),
+    pN_("layer", "frontlines"),   # the key the map's layer switch shows (render_folium.LAYERS)
 )
 BASEMAP_NAMES = (
     pN_("basemap", "Light (Esri)"), pN_("basemap", "OpenStreetMap"), pN_("basemap", "Satellite (Esri)"),
@@ -99,28 +100,20 @@ MAP_RENDERERS = (
        "for details."),
 )
 
-OTHER_PAGES = (
-    # Compare
-    N_("Compare two dates"), N_("Area gained and lost (km², UTM 48N)"), N_("Places that changed hands"), N_("None."),
-    N_("Events between {start} and {end}"), N_("Before (km²)"), N_("After (km²)"), N_("Gained (km²)"),
-    N_("Lost (km²)"), N_("Net change (km²)"), N_("Place"), N_("Before"), N_("After"), N_("Event"),
-    # Places
-    N_("Search (English, Khmer, Thai or another spelling)"), N_("e.g. Anlong Veng, ប៉ៃលិន, Battamband"),
-    nN_("{shown} of {total} place", "{shown} of {total} places"), N_("Download CSV"), N_("Control history of"),
-    N_("No explicit control history; on the map it takes the controller of the zone it lies in."),
-    N_("Location: {certainty}"), N_("Name"), N_("Name in Khmer"), N_("Name in Thai"), N_("Period"),
-    N_("GeoNames id"), N_("Latitude"), N_("Longitude"),
-    # Sources & method
-    N_("Bibliography"), N_("How the map is drawn"), N_("Where the sources disagree"),
-    N_("Slips in the source documents"), N_("Kept as data, not silently corrected."), N_("Title"), N_("Author"),
-    N_("Publisher"), N_("File"), N_("Reading"), N_("Text"),
-    # Story
-    N_("◀ Previous"), N_("Next ▶"), N_("Chapter {n} of {total}"), N_("Map: {date}"), N_("Open this date on the map"),
-    N_("The story cannot be shown: {problems}"), N_("This dataset has no story.json."),
-    # Timeline
-    N_("Selected date: {date}. Click an event to open the map on its date."), N_("Who held what, when"),
-    N_("Paler bars: approximate, claimed or contested periods."), N_("Area of the zones drawn (km²)"),
-    N_("Areas of the approximate zones this atlas draws (UTM 48N), not surveyed territory."),
+# Shown with `words("...")` in layers/ui.py (bring your own layers), which extraction does not see.
+UPLOADS = (
+    N_("Your own layers"), N_("rows or features"), N_("Layer kind"), N_("Import"),
+    N_("CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, or a dataset zip"),
+    N_("Nothing could be imported: see the problems below."), N_("Imported"), N_("Skipped rows and warnings"),
+    N_("Your layers cannot be laid over the built-in data"), N_("Download your layers (zip)"),
+    N_("Remove your layers"), N_("Date (or start)"), N_("End date"), N_("Name or title"),
+    N_("Held by / first actor"), N_("Place name (looked up offline)"),
+)
+
+SOURCE_KINDS = (
+    pN_("source kind", "document"), pN_("source kind", "news"), pN_("source kind", "book"),
+    pN_("source kind", "reference"), pN_("source kind", "gazetteer"), pN_("source kind", "dataset"),
+    pN_("source kind", "method"),
 )
 
 HANDOUT = (

@@ -47,6 +47,7 @@ class PeriodName:
     name: str
     start: HistoricalDate | None
     end: HistoricalDate | None
+    name_km: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +59,19 @@ class Faction:
     allied_with: frozenset[str] = frozenset()
     description: str = ""
     sources: tuple[str, ...] = ()
+    name_km: str | None = None   # factions.json `name_km` (a source's or the atlas's own translation)
+    short: str | None = None     # for map labels, e.g. "KR" (derived from the name when not given)
 
-    def name_on(self, day: date) -> str:
-        """The faction's name as it was on `day` (e.g. SOC army until 1993, RCAF after)."""
+    def name_on(self, day: date, lang: str = "en") -> str:
+        """The faction's name as it was on `day` (e.g. SOC army until 1993, RCAF after); in Khmer
+        (`lang="km"`) where the data gives a Khmer name, else the English one."""
         ordinal = day.toordinal()
         for period in self.names:
             starts = period.start is None or period.start.first_day <= ordinal
             ends = period.end is None or ordinal < period.end.first_day
             if starts and ends:
-                return period.name
-        return self.name
+                return (period.name_km or self.name_km or period.name) if lang == "km" else period.name
+        return (self.name_km or self.name) if lang == "km" else self.name
 
     def is_hostile_to(self, other: "Faction") -> bool:
         return (self.id != other.id and other.id not in self.allied_with

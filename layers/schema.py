@@ -229,6 +229,7 @@ FACTION = ObjectSpec("{\"id\", \"name\", \"color\": \"#rrggbb\", ...}", {
     "name": Field(text, True, "give the faction's name."),
     "name_km": Field(opt_text),
     "name_km_from": Field(one_of(("source", "translation"))),
+    "short": Field(opt_text, fix="give a short name for map labels, e.g. 'KR'."),
     "color": Field(pattern(COLOR, "a #rrggbb colour"), True,
                    "pick a colour-blind-safe colour, e.g. from the Okabe-Ito palette."),
     "names": Field(items=PERIOD_NAME),

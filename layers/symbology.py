@@ -202,9 +202,8 @@ def interpolate(stops: tuple[tuple[float, float], ...], x: float) -> float:
 
 def faction_short(faction: Faction) -> str:
     """A faction's short name for labels: `short` in factions.json, else its bracketed abbreviation, else initials."""
-    short = getattr(faction, "short", None)
-    if short:
-        return short
+    if faction.short:
+        return faction.short
     bracket = re.search(r"\(([^)]{1,8})\)", faction.name)
     if bracket:
         return bracket.group(1)
@@ -221,12 +220,7 @@ def faction_name(faction: Faction | None, faction_id: str | None, day: date, tr:
     """What to call whoever holds something on `day`, in the reader's language where the data names it."""
     if faction is None:
         return tr(NOBODY) if faction_id is None else faction_id
-    lang = getattr(tr, "lang", "en")
-    named = getattr(faction, "name_on", None)
-    try:
-        return faction.name_on(day, lang) if lang != "en" else faction.name_on(day)
-    except TypeError:  # a model without names by language
-        return named(day) if named else faction.name
+    return faction.name_on(day, getattr(tr, "lang", "en"))
 
 
 NOBODY = N_("not in the conflict")

@@ -3,29 +3,42 @@
 import streamlit as st
 
 from layers import ui
-from layers.analysis import control_periods, gazetteer, search_places
+from layers.analysis import control_periods, distance_words, gazetteer, gazetteer_view, place_name, search_places
 from layers.markdown import md
+from layers.text_safety import to_csv_bytes
 
 atlas = ui.open_atlas()
 if atlas is None:
     st.stop()
-ds = atlas.dataset
-st.title("Places")
+ds, words = atlas.dataset, atlas.words
+_ = words
+st.title(_("Places"))
 table = gazetteer(ds)
-query = st.text_input("Search (English, Khmer, Thai or another spelling)", placeholder="e.g. Anlong Veng, ប៉ៃលិន, Battamband", key="places_search")
+query = st.text_input(_("Search (English, Khmer, Thai or another spelling)"),
+                      placeholder=_("e.g. Anlong Veng, ប៉ៃលិន, Battamband"), key="places_search")
 found = search_places(table, query)
-st.caption(f"{len(found)} of {len(table)} places")
-st.dataframe(found, hide_index=True, width="stretch",
-             column_config={"geonames_id": st.column_config.NumberColumn("GeoNames id", format="%d")})
-st.download_button("Download CSV", data=lambda: found.to_csv(index=False).encode("utf-8"),
-                   file_name="pailin-atlas_places.csv", mime="text/csv")
+shown = gazetteer_view(ds, found, words)
+st.caption(_("{shown} of {total} places").format(shown=words.number(len(found)), total=words.number(len(table))))
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    _("GeoNames id"): st.column_config.NumberColumn(format="%d"),
+    _("Latitude"): st.column_config.NumberColumn(format="%.5f"),
+    _("Longitude"): st.column_config.NumberColumn(format="%.5f"),
+    _("Uncertainty (± km)"): st.column_config.NumberColumn(format="±%g"),
+})
+st.download_button(_("Download CSV"), data=lambda: to_csv_bytes(shown), file_name="pailin-atlas_places.csv",
+                   mime="text/csv")
 if len(found):
-    choice = st.selectbox("Control history of", found["id"], format_func=lambda pid: ds.places.loc[pid, "name"], key="places_choice")
-    history = control_periods(ds, [choice])
+    choice = st.selectbox(_("Control history of"), list(found["id"]), key="places_choice",
+                          format_func=lambda pid: place_name(ds, pid, words))
+    history = control_periods(ds, [choice], words)
     if history.empty:
-        st.caption("No explicit control history; on the map it takes the controller of the zone it lies in.")
+        st.caption(_("No explicit control history; on the map it takes the controller of the zone it lies in."))
     else:
-        st.dataframe(history[["controller_name", "period", "certainty", "sources"]], hide_index=True, width="stretch")
+        st.dataframe(history[["controller_name", "period", "certainty_label", "sources"]].rename(columns={
+            "controller_name": _("Held by"), "period": _("Period"), "certainty_label": _("Certainty"),
+            "sources": _("Sources")}), hide_index=True, width="stretch")
     row = ds.places.loc[choice]
-    st.caption(md(f"Location: {row['certainty']}" + (f", ±{row['uncertainty_km']:g} km" if row["uncertainty_km"] else "")
-                  + f". {row['gazetteer_note'] or ''}"))
+    where = _("Location: {certainty}").format(certainty=words.term("certainty", row["certainty"]))
+    if row["uncertainty_km"]:
+        where += _(", within {km} km").format(km=distance_words(row["uncertainty_km"], words))
+    st.caption(md(where) + (" " + md(row["gazetteer_note"]) if row["gazetteer_note"] else ""))

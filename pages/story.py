@@ -12,15 +12,16 @@ from layers.story import load_story
 atlas = ui.open_atlas()
 if atlas is None:
     st.stop()
-ds, timeline = atlas.dataset, atlas.timeline
-st.title("Story")
+ds, timeline, words = atlas.dataset, atlas.timeline, atlas.words
+_ = words
+st.title(_("Story"))
 try:
     chapters = load_story(ds)
 except DataError as exc:
-    st.error("The story cannot be shown: " + "; ".join(str(p) for p in exc.problems))
+    st.error(_("The story cannot be shown: {problems}").format(problems=md("; ".join(str(p) for p in exc.problems))))
     st.stop()
 if not chapters:
-    st.info("This dataset has no story.json.")
+    st.info(_("This dataset has no story.json."))
     st.stop()
 index = min(st.session_state.get("story_chapter", 0), len(chapters) - 1)
 
@@ -34,18 +35,19 @@ def go(to: int) -> None:
 if "story_chapter" not in st.session_state:
     go(0)  # the tour starts at its first chapter, and the shared date with it
 back, label, forward = st.columns([1, 4, 1], vertical_alignment="center")
-back.button("◀ Previous", disabled=index == 0, width="stretch", on_click=go, args=(index - 1,))
-forward.button("Next ▶", disabled=index == len(chapters) - 1, width="stretch", on_click=go, args=(index + 1,))
+back.button(_("◀ Previous"), disabled=index == 0, width="stretch", on_click=go, args=(index - 1,))
+forward.button(_("Next ▶"), disabled=index == len(chapters) - 1, width="stretch", on_click=go, args=(index + 1,))
 chapter = chapters[index]
-label.markdown(f"**Chapter {index + 1} of {len(chapters)}**")
+label.markdown("**" + _("Chapter {n} of {total}").format(n=words.number(index + 1), total=words.number(len(chapters)))
+               + "**")
 text, picture = st.columns([2, 3], gap="medium")
 with text:
     st.header(md(chapter.title))
-    st.caption(f"Map: {atlas.words.day(chapter.day)}")
+    st.caption(_("Map: {date}").format(date=words.day(chapter.day)))
     st.markdown(md(chapter.text))
-    st.caption("Sources: " + md("; ".join(citations(ds, chapter.sources))))
-    st.caption(md(CAVEAT))
-    if st.button("Open this date on the map"):
+    st.caption(_("Sources: {sources}").format(sources=md("; ".join(citations(ds, chapter.sources, words)))))
+    st.caption(md(_(CAVEAT)))
+    if st.button(_("Open this date on the map")):
         ui.set_day(chapter.day)
         st.switch_page("pages/map.py")
 with picture:

@@ -53,4 +53,4 @@ def test_disagreements_list_disputes_and_conflicting_figures(timeline):
     table = analysis.disagreements(timeline.dataset)
     assert set(table["id"]) == {"ev_fall", "ev_taken"}
     troops = table[table["about"] == "troops"].iloc[0]
-    assert "7000 (doc)" in troops["claims"] and "5000 (news)" in troops["claims"]
+    assert "7,000 (doc)" in troops["claims"] and "5,000 (news)" in troops["claims"]

@@ -65,6 +65,12 @@ def test_faction_short_is_derived_from_the_name(name, expected):
     assert sym.faction_short(Faction("x", name, "#000000")) == expected
 
 
+def test_a_faction_short_name_from_the_data_wins():
+    assert sym.faction_short(Faction("x", "Khmer Rouge (NADK)", "#000000", short="KR")) == "KR"
+    assert sym.legend_label("Khmer Rouge (NADK)", "NADK") == "Khmer Rouge (NADK)"
+    assert sym.legend_label("Khmer Rouge (NADK)", "KR") == "Khmer Rouge (NADK) (KR)"
+
+
 @pytest.mark.parametrize("km2, expected", [(0, 0), (0.4, 0), (7.3, 7), (87.2, 87), (4312.7, 4300), (44099, 44000),
                                            (7349.9, 7300), (123456, 120000)])
 def test_areas_are_rounded_to_what_schematic_zones_support(km2, expected):
