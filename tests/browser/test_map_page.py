@@ -31,13 +31,13 @@ def test_keys_restyle_the_map_and_the_page_follows_when_the_user_pauses(app_url:
     frame = map_frame(page)
     assert map_day(page) == "1994-04-18"
     assert frame.locator(".atlas-stamp").inner_text() == "as of 18 April 1994"
-    assert pailin(frame) == {"fill": "#0072B2", "label": "Pailin · Gov"}  # government blue
+    assert pailin(frame) == {"fill": "#0072B2", "label": "Pailin · Gov"}  # government blue, and says so
     zones_before = frame.evaluate(VISIBLE_ZONES)
 
     slider(page).focus()
     slider(page).press("ArrowRight")  # 19 April 1994: the Khmer Rouge retake Pailin
     frame.wait_for_selector('.leaflet-container[data-day="1994-04-19"]')
-    assert pailin(frame) == {"fill": "#D55E00", "label": "Pailin · NADK"}
+    assert pailin(frame) == {"fill": "#D55E00", "label": "Pailin · KR"}
     assert frame.evaluate(VISIBLE_ZONES) != zones_before
     assert frame.locator(".atlas-stamp").inner_text() == "as of 19 April 1994"
     # The page catches up once the user pauses: panel and URL.

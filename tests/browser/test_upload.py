@@ -23,7 +23,10 @@ def test_upload_map_scrub_and_download_back(app_url: str, page: Page) -> None:
     page.get_by_role("button", name="Import").click()
     wait_for_app_idle(page)
     expect(page.get_by_text("Imported: 3 events")).to_be_visible(timeout=30_000)
-    # Laid over the built-in data: the built-in places are still there, the uploaded event appears on its date.
+    # Laid over the built-in data: the map is rebuilt with both (wait for the new one to replace the old).
+    page.wait_for_function("""() => { const f = document.querySelector('.atlas-host iframe');
+      const a = f && f.contentWindow && f.contentWindow.atlas;
+      return !!a && a.items.some(i => i.kind === 'event' && i.data.id === 'FIC1'); }""", timeout=30_000)
     frame = map_frame(page)
     assert frame.evaluate("() => window.atlas.items.some(i => i.kind === 'place' && i.data.id === 'pailin')")
     page.frame_locator(".atlas-host iframe").locator(".atlas-stamp").wait_for()
