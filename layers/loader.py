@@ -258,9 +258,10 @@ class _Loader:
 
     def complete_meta(self, meta: DatasetMeta, places: gpd.GeoDataFrame) -> DatasetMeta:
         """Derive the home countries (the commonest among the places) when dataset.json names none."""
-        if meta.countries or not len(places):
+        known = Counter(c for c in places["country"] if isinstance(c, str)) if len(places) else Counter()
+        if meta.countries or not known:  # a null country is "not known": it names no home country
             return meta
-        common = Counter(places["country"]).most_common(1)
+        common = known.most_common(1)
         return dataclasses.replace(meta, countries=(common[0][0],))
 
     def read_sources(self) -> dict[str, Source]:

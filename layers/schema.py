@@ -142,6 +142,7 @@ class Field:
     fix: str = ""
     spec: "ObjectSpec | None" = None   # the value is an object of this spec
     items: "ObjectSpec | None" = None  # the value is a list of objects of this spec
+    nullable: bool = False  # with `required`: the key must be there, but null says "not known"
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def check_object(obj: Any, spec: ObjectSpec, path: str = "") -> Iterator[Issue]:
         where = f"{path}.{name}" if path else name
         value = obj.get(name)
         if value is None:
-            if f.required:
+            if f.required and not (f.nullable and name in obj):
                 yield Issue(where, "is missing.", f.fix or f"add '{name}' ({spec.what}).")
             continue
         if f.check is not None and (why := f.check(value)) is not None:
@@ -328,8 +329,9 @@ LAYER_SPECS: dict[str, LayerSpec] = {
     "places": LayerSpec(frozenset({"Point"}), _layer("place properties", {
         "name": Field(text, True, "give the place's English name."),
         "kind": Field(one_of(PLACE_KINDS), True, "say what kind of place it is."),
+        # null: the country is not known (a place imported from a file that does not say), never guessed.
         "country": Field(pattern(COUNTRY, "an ISO 3166-1 alpha-2 code such as 'KH'"), True,
-                         "give the country code, e.g. 'KH'."),
+                         "give the country code, e.g. 'KH', or null when it is not known.", nullable=True),
         "certainty": Field(one_of(POINT_CERTAINTY), True, "say how certain the point is."),
         "sources": Field(nonempty_id_list, True, _SOURCES_FIX),
         "name_km": Field(opt_text), "name_th": Field(opt_text), "alt_names": Field(text_list),

@@ -25,6 +25,9 @@ KML = "{http://www.opengis.net/kml/2.2}"
 def _with_precisions(layers: dict) -> None:
     """The tiny dataset plus every date form the atlas writes: parts, one-of sets, qualifiers, intervals."""
     events = layers["events.geojson"]
+    # Cited for events up to 1997: a source must not predate what it reports (the tiny 'news' is May 1994).
+    layers["sources.json"]["sources"].append({"id": "review_1998", "title": None, "describe": "News review of the "
+                                              "year", "kind": "news", "date": "1998-01"})
     point = {"type": "Point", "coordinates": [102.6, 12.6]}
     for fid, props in [
         ("ev_late_april", {"date": "1994-04", "date_part": "late"}),
@@ -35,7 +38,7 @@ def _with_precisions(layers: dict) -> None:
     ]:
         events.append({"type": "Feature", "id": fid, "geometry": point,
                        "properties": {"id": fid, "title": f"Event {fid}", "kind": "battle", "certainty": "approximate",
-                                      "sources": ["news"], **props}})
+                                      "sources": ["review_1998"], **props}})
     zone = layers["zones.geojson"][1]["properties"]
     zone["start"], zone["start_part"] = "1989-09", "mid"
     layers["zones.geojson"][0]["properties"]["name"] = "=HYPERLINK(\"http://127.0.0.1:9\")"  # a formula
@@ -81,6 +84,23 @@ def test_round_trip_keeps_ids_dates_precision_and_geometry(precise_dir, tmp_path
     for fid, expected in original.items():
         assert back[fid] == expected, fid
     assert original["ev_late_april"][1][0] == ("date", "1994-04", "late", "month")  # the test has teeth
+
+
+def _history(directory: Path, place: str) -> list[tuple]:
+    return [(c["controller"], c["start"], c.get("end"), c["certainty"], bool(c.get("enclave")))
+            for c in load_dataset(directory).places.loc[place, "control"]]
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "kml"])
+def test_round_trip_keeps_a_places_control_history(precise_dir, tmp_path, fmt):
+    exported = tmp_path / f"tiny.{fmt}"
+    exported.write_bytes(dataset_bytes(load_dataset(precise_dir), fmt))
+    back_dir = write_dataset(import_files([exported]), tmp_path / "back")
+    assert validate_path(back_dir).ok
+    assert _history(back_dir, "town") == _history(precise_dir, "town")
+    assert _history(precise_dir, "town")[1] == ("government", "1994-03-19", "1994-04-19", "assessed", True)
+    assert _history(back_dir, "village") == []  # no history, and no faction named '[]'
+    assert "[]" not in {f["name"] for f in json.loads((back_dir / "factions.json").read_text())["factions"]}
 
 
 def test_round_trip_of_the_builtin_dataset(tmp_path):

@@ -93,10 +93,40 @@ def test_untimed_points_are_timeless_places(tmp_path):
     assert len(places) == 3 and not result.features.get("events")
     assert places["untimed_places_1"]["properties"]["kind"] == "base"
     assert places["untimed_places_3"]["properties"]["kind"] == "town"  # default, reported
+    assert {p["properties"]["country"] for p in places.values()} == {None}  # the file names none
     assert any(p.field == "kind" and p.severity == "warning" for p in result.problems)
     out = _valid(result, tmp_path)
     meta = json.loads((out / "dataset.json").read_text())
     assert (meta["start"], meta["end"]) == ("1990-01-01", "1999-12-31")
+
+
+def test_a_place_whose_file_names_no_country_claims_none(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("name,lat,lon,country\nFictional post,12.9,102.7,th\nFictional hut,13.0,102.8,\n"
+                    "Fictional well,13.1,102.9,\n",
+                    encoding="utf-8")
+    result = import_files([path], Mapping(kind="place"), start="1990-01-01", end="1995-12-31")
+    countries = {f["id"]: f["properties"]["country"] for f in result.features["places"]}
+    assert countries == {"mixed_1": "TH", "mixed_2": None, "mixed_3": None}  # null: not known, never a made-up code
+    out = _valid(result, tmp_path)
+    assert load_dataset(out).meta.countries == ("TH",)  # the commonest known one: "not known" is no country
+    places = json.loads((out / "places.geojson").read_text())
+    del places["features"][1]["properties"]["country"]  # null must be written out, not left out
+    (out / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
+    assert [p.field for p in validate_path(out).errors] == ["country"]
+
+
+def test_range_from_dates_before_the_slider_starts_where_the_slider_can_go(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text("name,lat,lon,date\nFictional siege,12.9,102.7,1558\nFictional raid,13.0,102.8,1994-04-19\n",
+                    encoding="utf-8")
+    result = import_files([path], Mapping(kind="event"))
+    assert (result.start, result.end) == ("1684-07-29", "1994-04-19")
+    assert any(p.field == "start" and "1558-01-01" in p.message for p in result.problems)
+    assert set(_by_id(result, "events")) == {"old_1", "old_2"}  # the old event is kept
+    _valid(result, tmp_path)
+    given = import_files([path], Mapping(kind="event"), start="1990-01-01")
+    assert given.start == "1990-01-01" and not any(p.field == "start" for p in given.problems)
 
 
 def test_controller_of_untimed_places_holds_from_the_dataset_start(tmp_path):

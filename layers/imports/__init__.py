@@ -18,6 +18,7 @@ import pyogrio
 
 from ..dates import parse_date
 from ..errors import Problem
+from ..loader import SLIDER_FIRST_DAY, SLIDER_LAST_DAY
 from .convert import TIMELESS_START, Context, LayerConverter, slug, unique_id
 from .detect import describe_layer, suggest
 from .model import LAYER_KINDS, DetectedLayer, FieldInfo, ImportResult, LayerKind, Limits, Mapping
@@ -130,6 +131,12 @@ def import_files(paths: Sequence[Path | str], mappings: Mappings = None, *, limi
     return result
 
 
+def _beyond_slider(name: str, day: date, bound: date) -> Problem:
+    return Problem("(import)", None, name, f"the data's dates reach {day.isoformat()}, beyond what the date slider "
+                   f"can show; the dataset's {name} is {bound.isoformat()}, and the features dated outside the "
+                   "range are kept.", "give the range you mean (CLI: --dataset-start, --dataset-end).", "warning")
+
+
 def _finish_range(result: ImportResult, ctx: Context, start: str | None, end: str | None) -> None:
     first = parse_date(start).earliest if start else (min(ctx.days) if ctx.days else None)
     last = parse_date(end).latest if end else (max(ctx.days) if ctx.days else None)
@@ -140,6 +147,15 @@ def _finish_range(result: ImportResult, ctx: Context, start: str | None, end: st
             result.problems.append(Problem("(import)", None, "start/end", "no feature has a date, so the dataset's "
                                            f"range is {first.isoformat()} to {last.isoformat()}.",
                                            "give the range you mean (CLI: --dataset-start, --dataset-end).", "warning"))
+    # A derived range must fit the date slider; features outside it stay (like the built-in dataset's
+    # background events from 1558), they are just not reachable on the slider. A range the user gave is
+    # left as given: validate then says what is wrong with it.
+    if not start and first < SLIDER_FIRST_DAY:
+        result.problems.append(_beyond_slider("start", first, SLIDER_FIRST_DAY))
+        first = SLIDER_FIRST_DAY
+    if not end and last > SLIDER_LAST_DAY:
+        result.problems.append(_beyond_slider("end", last, SLIDER_LAST_DAY))
+        last = SLIDER_LAST_DAY
     if last < first:
         last = first + timedelta(days=0)
     result.start, result.end = first.isoformat(), last.isoformat()

@@ -6,6 +6,7 @@ cannot be used is skipped and listed, never dropped silently.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -579,6 +580,8 @@ class LayerConverter:
                 if timing.end:
                     period |= date_fields("end", timing.end)
                 props["control"] = [period]
+            elif history := self.control_history(rec):
+                props["control"] = history
             elif start is not None:
                 props |= date_fields("date", start)
                 self.ctx.problem(self.raw.file, rec.label, m.date, "is dated but has no controller; places are "
@@ -669,6 +672,58 @@ class LayerConverter:
                 "factions": list(dict.fromkeys(f for f in (controller, second, *listed) if f)), "actors": actors}
         return out
 
+    def control_history(self, rec: RawRecord) -> list[dict[str, Any]] | None:
+        """The atlas's own `control` list (GeoPackage and KML exports write it as JSON), or None.
+
+        Each period keeps its holder, dates in their precision, certainty, enclave flag and note; it cites
+        the imported file (the original source ids are kept as `original_sources`, which cite nothing here).
+        """
+        key = _field(rec, "control")
+        periods = _json_list(rec.props.get(key)) if key else None
+        if not periods:
+            return None
+        src, out = self.source_id, []
+        for k, period in enumerate(periods):
+            try:
+                out.append(self.control_period(period, src))
+            except (DateError, KeyError, TypeError, ValueError) as exc:
+                self.ctx.problem(self.raw.file, rec.label, f"{key}[{k}]", f"is not a control period the atlas can "
+                                 f"read ({exc}); the place was imported without its control history.",
+                                 "write each period as {\"controller\", \"start\", \"end\", \"certainty\"}, or "
+                                 "map a controller field instead.", "warning")
+                return None
+        return out
+
+    def control_period(self, period: Any, src: str) -> dict[str, Any]:
+        if not isinstance(period, dict):
+            raise TypeError("not an object")
+        holder = period["controller"]
+        if not (isinstance(holder, str) and holder.strip()):
+            raise ValueError("no controller")
+        out: dict[str, Any] = {}
+        for name in ("start", "end"):
+            value, part = period.get(name), period.get(f"{name}_part")
+            if value is None:
+                if name == "start":
+                    raise ValueError("no start")
+                continue
+            parse_date(str(value), part if isinstance(part, str) else None)
+            out[name] = str(value)
+            if isinstance(part, str):
+                out[f"{name}_part"] = part
+        out["controller"] = self.ctx.faction(holder, src)  # only once the period is readable: no stray faction
+        certainty = period.get("certainty")
+        out["certainty"] = certainty if certainty in CONTROL_CERTAINTY else "assessed"
+        out["sources"] = [src]
+        if period.get("enclave") is True:
+            out["enclave"] = True
+        if isinstance(period.get("note"), str) and period["note"].strip():
+            out["note"] = period["note"]
+        original = [str(x) for x in (period.get("sources") or []) if not is_missing(x)]
+        if original:
+            out["original_sources"] = original
+        return out
+
     def place_kind(self, rec: RawRecord) -> str:
         for key in ("kind", "type", "feature_class", "category"):
             value = rec.props.get(key)
@@ -680,7 +735,8 @@ class LayerConverter:
         self.defaulted_place_kind += 1
         return self.m.place_kind
 
-    def country(self, rec: RawRecord, located: dict[str, Any]) -> str:
+    def country(self, rec: RawRecord, located: dict[str, Any]) -> str | None:
+        """The row's own code, the gazetteer's, or the one the user chose; None (written null) when none says."""
         for key in ("country", "country_code", "iso2", "cc"):
             value = rec.props.get(key)
             if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value.strip()):
@@ -689,7 +745,7 @@ class LayerConverter:
             return str(located["country"])
         if self.m.country:
             return self.m.country.upper()
-        return "unknown"
+        return None
 
     def attributes(self, rec: RawRecord) -> dict[str, Any]:
         out = {}
@@ -735,17 +791,23 @@ class LayerConverter:
 def _listed(value: Any) -> list[str]:
     """A list property as a list of strings: a JSON list, a list, or text joined with ';'."""
     if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            import json
-
-            value = json.loads(value)
-        except ValueError:
-            pass
+        parsed = _json_list(value)
+        value = value if parsed is None else parsed
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if not is_missing(v) and str(v).strip()]
     if isinstance(value, str):
         return [v.strip() for v in value.split(";") if v.strip()]
     return []
+
+
+def _json_list(value: Any) -> list[Any] | None:
+    """A list, or JSON text holding one (how GeoPackage and KML carry the atlas's lists); else None."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return list(value) if isinstance(value, (list, tuple)) else None
 
 
 def _rounded(geom: BaseGeometry) -> BaseGeometry:

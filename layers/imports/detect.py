@@ -65,6 +65,12 @@ def _dates_parse(raw: RawLayer, name: str) -> bool:
         return False
 
 
+def _holds_lists(raw: RawLayer, name: str) -> bool:
+    values = samples(raw, name, 5)
+    return bool(values) and all(isinstance(v, (list, tuple, dict)) or str(v).lstrip().startswith(("[", "{"))
+                                for v in values)
+
+
 def _numbers(raw: RawLayer, name: str, low: float, high: float) -> bool:
     values = samples(raw, name, 5)
     try:
@@ -116,7 +122,9 @@ def suggest(raw: RawLayer) -> tuple[Mapping, list[str]]:
         if date is None:  # a field named as a date whose values do not parse: every row will say why
             date = next((f for f in _ordered(fields, STRONG_DATE) if samples(raw, f)), None)
         end = next((f for f in _ordered(fields, END) if f != date and _dates_parse(raw, f)), None)
-        values.update(date=date, end=end, controller=pick(fields, CONTROLLER), actor2=pick(fields, ACTOR2),
+        # The atlas's own `control` column is a JSON list of periods (read as the place's history), not a holder.
+        holders = [f for f in fields if not _holds_lists(raw, f)]
+        values.update(date=date, end=end, controller=pick(holders, CONTROLLER), actor2=pick(fields, ACTOR2),
                       description=pick(fields, DESCRIPTION), id=pick(fields, ID))
         if date is None and any(r.kml_time for r in raw.records):
             notes.append("times from the KML's TimeStamp/TimeSpan elements, in the precision written.")
