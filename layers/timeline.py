@@ -153,24 +153,36 @@ class Timeline:
             if len(self.edges) else np.zeros(0, np.int64)
         return State(self, day, zones, fronts, edges, self.runs.active(t), events, w)
 
+    @cached_property
+    def _period_fields(self) -> tuple[list[Any], ...]:
+        """The periods' columns as lists: a PlaceStatus is then a few list look-ups, not a pandas row."""
+        p = self.periods
+        return (p["controller"].tolist(), p["start"].tolist(), p["end"].tolist(), p["certainty"].tolist(),
+                [tuple(s) for s in p["sources"]], p["zone_id"].tolist())
+
+    @cached_property
+    def _place_fields(self) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
+        places = self.dataset.places
+        return ([str(i) for i in places.index], places["name"].astype(str).tolist(),
+                [tuple(s) for s in places["sources"]])
+
     def place_status(self, run: int) -> PlaceStatus:
         """The PlaceStatus a run answers with."""
-        runs, periods, places = self.runs, self.periods, self.dataset.places
-        pos = int(runs.place[run])
-        period = periods.iloc[int(runs.period[run])]
-        since = periods["start"].iat[int(runs.since[run])]
+        runs = self.runs
+        controller, start, end, certainty, sources, zone = self._period_fields
+        ids, names, _ = self._place_fields
+        pos, period, since_row = int(runs.place[run]), int(runs.period[run]), int(runs.since[run])
+        since = start[since_row]
         if since is not None and since.first_day <= self.dataset.meta.start.toordinal() and not runs.transition[run]:
             since = None  # held from before the dataset's first day: no change to report
         previous = int(runs.previous[run])
-        return PlaceStatus(str(places.index[pos]), str(places["name"].iat[pos]), period["controller"], since,
-                           period["end"], period["certainty"], tuple(period["sources"]), period["zone_id"],
-                           bool(runs.transition[run]),
-                           periods["controller"].iat[previous] if previous >= 0 else None)
+        return PlaceStatus(ids[pos], names[pos], controller[period], since, end[period], certainty[period],
+                           sources[period], zone[period], bool(runs.transition[run]),
+                           controller[previous] if previous >= 0 else None)
 
     def unheld_status(self, pos: int) -> PlaceStatus:
-        places = self.dataset.places
-        return PlaceStatus(str(places.index[pos]), str(places["name"].iat[pos]), None, None, None, None,
-                           tuple(places["sources"].iat[pos]))
+        ids, names, sources = self._place_fields
+        return PlaceStatus(ids[pos], names[pos], None, None, None, None, sources[pos])
 
 
 class State:
