@@ -32,7 +32,7 @@ from .render_folium import Toggles, atlas_map as build_map, page_html
 from .time_layer import asset_text
 from .time_store import TimeStore, build_time_store
 from .timeline import State, Timeline
-from .i18n import LANGUAGE_NAMES, LANGUAGES, normalise_lang
+from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, normalise_lang
 from .words import Words, words_for
 
 DATE_KEY = "atlas_date"
@@ -114,18 +114,18 @@ def _choose_language() -> str:
 UPLOAD_ALONE, UPLOAD_OVER = "upload", "upload+base"
 
 
-def _dataset_label(name: str) -> str:
-    return {UPLOAD_ALONE: "Your layers alone", UPLOAD_OVER: "Your layers over the built-in data"}.get(
-        name, "Built-in: Pailin campaign 1989–1998" if name == "pailin" else name)
+DATASET_LABELS = {UPLOAD_ALONE: N_("Your layers alone"), UPLOAD_OVER: N_("Your layers over the built-in data"),
+                  "pailin": N_("Built-in: Pailin campaign 1989–1998")}
 
 
-def _choose_dataset(registry: Registry) -> str:
+def _choose_dataset(registry: Registry, words: Words) -> str:
     names = registry.names + ([UPLOAD_OVER, UPLOAD_ALONE] if UPLOAD_KEY in st.session_state else [])
     wanted = st.query_params.get("dataset")
     if DATASET_KEY not in st.session_state or st.session_state[DATASET_KEY] not in names:
         st.session_state[DATASET_KEY] = wanted if wanted in registry.names else names[0]
     if len(names) > 1:
-        st.sidebar.selectbox("Dataset", names, key=DATASET_KEY, format_func=_dataset_label)
+        st.sidebar.selectbox(words("Dataset"), names, key=DATASET_KEY,
+                             format_func=lambda name: words(DATASET_LABELS[name]) if name in DATASET_LABELS else name)
     return st.session_state[DATASET_KEY]
 
 
@@ -140,7 +140,7 @@ def open_atlas(embedded: bool = False) -> Atlas | None:
         name = wanted if wanted in registry.names else registry.names[0]
     else:
         words = words_for(_choose_language())
-        name = _choose_dataset(registry)
+        name = _choose_dataset(registry, words)
         upload_panel(registry, words)
     if name in (UPLOAD_ALONE, UPLOAD_OVER) and UPLOAD_KEY in st.session_state:
         upload: Upload = st.session_state[UPLOAD_KEY]
@@ -150,7 +150,7 @@ def open_atlas(embedded: bool = False) -> Atlas | None:
         version = fingerprint(directory)
         loaded = _load(str(directory), version)
     if loaded.dataset is None or loaded.timeline is None:
-        show_problems(name, loaded.problems)
+        show_problems(name, loaded.problems, words)
         return None
     dataset = loaded.dataset
     meta = dataset.meta
@@ -165,17 +165,18 @@ def open_atlas(embedded: bool = False) -> Atlas | None:
     return Atlas(name, version, dataset, loaded.timeline, link, words, private=name in (UPLOAD_ALONE, UPLOAD_OVER))
 
 
-def show_problems(name: str, problems: tuple[Problem, ...]) -> None:
+def show_problems(name: str, problems: tuple[Problem, ...], words: Words) -> None:
     errors = [p for p in problems if p.severity == "error"]
-    st.error(f"The dataset {md(name)} cannot be shown: {len(errors)} problem(s) in its files. "
-             "The operator who set it up can fix them; each names the file, the feature and the field.")
+    st.error(md(words(N_("The dataset {name} cannot be shown: {count} problem(s) in its files. The operator who "
+                         "set it up can fix them; each names the file, the feature and the field."))
+                .replace("{name}", name).replace("{count}", words.number(len(errors)))))
     st.dataframe([{"file": p.file, "feature": p.feature, "field": p.field, "problem": p.message,
                    "how to fix": p.fix} for p in errors[:200]], hide_index=True, width="stretch")
 
 
-def show_data_warnings(dataset: Dataset) -> None:
+def show_data_warnings(dataset: Dataset, words: Words) -> None:
     if dataset.warnings:
-        with st.sidebar.expander(f"{len(dataset.warnings)} data warning(s)"):
+        with st.sidebar.expander(words(N_("Data warnings: {count}")).replace("{count}", words.number(len(dataset.warnings)))):
             for w in dataset.warnings:
                 st.caption(md(str(w)))
 

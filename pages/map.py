@@ -17,7 +17,7 @@ atlas = ui.open_atlas()
 if atlas is None:
     st.stop()
 ds, timeline, meta, _ = atlas.dataset, atlas.timeline, atlas.dataset.meta, atlas.words
-ui.show_data_warnings(ds)
+ui.show_data_warnings(ds, _)
 
 with st.sidebar:
     shown = st.multiselect(_("Layers"), LAYERS, default=[n for n in LAYERS if n != "provinces"], key="atlas_layers",
