@@ -148,6 +148,9 @@ def main() -> None:
             for probe in probes.values():
                 probe.step()
         caught_up = probes["atlas (time in the browser)"].catch_up()
+        # The next visitor finds the server's caches warm (data loaded, map page built).
+        warm = {name: Probe(browser, url, atlas).first_paint * 1000 for name, (url, atlas) in apps.items()
+                if not name.startswith("atlas, ")}
         results = {name: (statistics.median(p.times) * 1000, max(p.times) * 1000, p.first_paint * 1000)
                    for name, p in probes.items()}
         browser.close()
@@ -157,9 +160,13 @@ def main() -> None:
         print(f"  {name:34} {median:7.1f} ms ({worst:6.1f})  {median / floor[0]:5.2f}x floor   "
               f"first paint {first:6.0f} ms ({first / floor[2]:.2f}x floor's)")
     atlas = results["atlas (time in the browser)"]
+    print("first paint, next visitor (warm server): " + ", ".join(
+        f"{name} {ms:.0f} ms ({ms / warm['floor (slider + text)']:.2f}x)" for name, ms in warm.items()))
     print(f"page caught up (panel, URL) after the last step: {caught_up * 1000:.0f} ms")
+    warm_atlas, warm_floor = warm["atlas (time in the browser)"], warm["floor (slider + text)"]
     print(f"targets: step <= 0.5x floor: {'met' if atlas[0] <= 0.5 * floor[0] else 'MISSED'}; "
-          f"first paint <= 1.3x floor's: {'met' if atlas[2] <= 1.3 * floor[2] else 'MISSED'}"
+          f"first paint <= 1.3x floor's: fresh server {'met' if atlas[2] <= 1.3 * floor[2] else 'MISSED'}, "
+          f"next visitor {'met' if warm_atlas <= 1.3 * warm_floor else 'MISSED'}"
           + (f"; {args.big:,} features <= 100 ms: "
              f"{'met' if results[f'atlas, {args.big:,} features'][0] <= 100 else 'MISSED'}" if args.big else ""))
 

@@ -61,7 +61,8 @@ class _AtlasMap(folium.Map):
 def atlas_map(store: str, *, store_is_url: bool = False, assets: Assets = "inline", basemap: str | None = None,
               center: tuple[float, float] = (0.0, 0.0), zoom: int = 8,
               bbox: tuple[float, float, float, float] | None = None, day: str | None = None,
-              hidden: list[str] | None = None, title: str | None = None, controls: bool = True) -> folium.Map:
+              hidden: list[str] | None = None, title: str | None = None, controls: bool = True,
+              layer_assets_url: str | None = None) -> folium.Map:
     """The map page for a time store: tiles (if any), Leaflet, and the time layer.
 
     `store` is the store's JSON text, or its URL with `store_is_url`. `assets="static"` loads Leaflet from
@@ -83,7 +84,8 @@ def atlas_map(store: str, *, store_is_url: bool = False, assets: Assets = "inlin
         folium.TileLayer(tiles=provider, name=basemap).add_to(fmap)
     if bbox is not None:
         fmap.fit_bounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]])
-    TimeLayer(store, url=store_is_url, day=day, hidden=hidden, title=title, controls=controls).add_to(fmap)
+    TimeLayer(store, url=store_is_url, day=day, hidden=hidden, title=title, controls=controls,
+              assets_url=layer_assets_url).add_to(fmap)
     return fmap
 
 

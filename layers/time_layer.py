@@ -81,10 +81,13 @@ class TimeLayer(VerbatimScript):
         Escaped HTML shown above the date stamp.
     controls : bool
         Show the slider, previous/next change and play (default True).
+    assets_url : str, optional
+        A URL prefix serving this layer's atlas_time.js and atlas_time.css; by default they are inlined.
     """
 
     _template = Template("""
-{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+{% macro header(this, kwargs) %}{% if this.assets_url %}<link rel="stylesheet" href="{{ this.assets_url }}atlas_time.css">
+<script src="{{ this.assets_url }}atlas_time.js"></script>{% else %}<style>{{ this.css }}</style>{% endif %}{% endmacro %}
 {% macro script(this, kwargs) %}
 {{ this.js }}
 var {{ this.get_name() }} = AtlasTime.attach({{ this._parent.get_name() }}, {{ this.source }}, {{ this.options }});
@@ -92,11 +95,13 @@ var {{ this.get_name() }} = AtlasTime.attach({{ this._parent.get_name() }}, {{ t
 """)
 
     def __init__(self, store: str, *, url: bool = False, day: str | None = None, hidden: list[str] | None = None,
-                 title: str | None = None, controls: bool = True) -> None:
+                 title: str | None = None, controls: bool = True, assets_url: str | None = None) -> None:
         super().__init__()
         self._name = "TimeLayer"
-        self.css = asset_text("atlas_time.css")
-        self.js = script_safe(asset_text("atlas_time.js"))
+        # `assets_url`: where atlas_time.js and .css are served (the app); otherwise they are inlined.
+        self.assets_url = assets_url
+        self.css = "" if assets_url else asset_text("atlas_time.css")
+        self.js = "" if assets_url else script_safe(asset_text("atlas_time.js"))
         self.source = script_safe(json.dumps(store) if url else store)
         options = {"day": day, "hidden": list(hidden or []), "title": title, "controls": controls}
         self.options = script_safe(json.dumps({k: v for k, v in options.items() if v is not None}))

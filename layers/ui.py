@@ -103,11 +103,10 @@ def _ensure_navigation() -> None:
         st.rerun()
 
 
-def _choose_language() -> str:
+def _chosen_language() -> str:
     """English or Khmer: chosen in the sidebar, or by ?lang= in any link (kept in the URL)."""
     if LANG_KEY not in st.session_state:
         st.session_state[LANG_KEY] = normalise_lang(st.query_params.get("lang"))
-    st.sidebar.radio("Language · ភាសា", LANGUAGES, key=LANG_KEY, format_func=LANGUAGE_NAMES.get, horizontal=True)
     return st.session_state[LANG_KEY]
 
 
@@ -118,20 +117,41 @@ DATASET_LABELS = {UPLOAD_ALONE: N_("Your layers alone"), UPLOAD_OVER: N_("Your l
                   "pailin": N_("Built-in: Pailin campaign 1989–1998")}
 
 
-def _choose_dataset(registry: Registry, words: Words) -> str:
-    names = registry.names + ([UPLOAD_OVER, UPLOAD_ALONE] if UPLOAD_KEY in st.session_state else [])
+def _dataset_names(registry: Registry) -> list[str]:
+    return registry.names + ([UPLOAD_OVER, UPLOAD_ALONE] if UPLOAD_KEY in st.session_state else [])
+
+
+def _chosen_dataset(registry: Registry) -> str:
+    names = _dataset_names(registry)
     wanted = st.query_params.get("dataset")
     if DATASET_KEY not in st.session_state or st.session_state[DATASET_KEY] not in names:
         st.session_state[DATASET_KEY] = wanted if wanted in registry.names else names[0]
-    if len(names) > 1:
-        st.sidebar.selectbox(words("Dataset"), names, key=DATASET_KEY,
-                             format_func=lambda name: words(DATASET_LABELS[name]) if name in DATASET_LABELS else name)
     return st.session_state[DATASET_KEY]
 
 
-def open_atlas(embedded: bool = False) -> Atlas | None:
+def sidebar(atlas: "Atlas | None" = None) -> None:
+    """The sidebar's shared controls: language, dataset, your own layers, the data's warnings. Pages whose
+    map should paint first call it at their end (see `open_atlas`)."""
+    registry = _registry()
+    words = words_for(_chosen_language())
+    with st.sidebar:
+        st.radio("Language · ភាសា", LANGUAGES, key=LANG_KEY, format_func=LANGUAGE_NAMES.get, horizontal=True)
+        names = _dataset_names(registry)
+        if len(names) > 1:
+            st.selectbox(words("Dataset"), names, key=DATASET_KEY,
+                         format_func=lambda name: words(DATASET_LABELS[name]) if name in DATASET_LABELS else name)
+    upload_panel(registry, words)
+    if atlas is not None:
+        show_data_warnings(atlas.dataset, words)
+
+
+def open_atlas(embedded: bool = False, sidebar_last: bool = False) -> Atlas | None:
     """Load the chosen dataset and set up the shared date; show problems instead of failing.
-    `embedded`: the map alone in someone's article: no sidebar, no uploads, the link decides."""
+
+    `embedded`: the map alone in someone's article: no sidebar, no uploads, the link decides.
+    `sidebar_last`: the page calls `sidebar(atlas)` at its end, so that the map's element reaches the
+    browser before the sidebar's widgets (whose scripts the browser would otherwise load first).
+    """
     _ensure_navigation()
     registry = _registry()
     if embedded:
@@ -139,9 +159,10 @@ def open_atlas(embedded: bool = False) -> Atlas | None:
         wanted = st.query_params.get("dataset")
         name = wanted if wanted in registry.names else registry.names[0]
     else:
-        words = words_for(_choose_language())
-        name = _choose_dataset(registry, words)
-        upload_panel(registry, words)
+        words = words_for(_chosen_language())
+        name = _chosen_dataset(registry)
+        if not sidebar_last:
+            sidebar()
     if name in (UPLOAD_ALONE, UPLOAD_OVER) and UPLOAD_KEY in st.session_state:
         upload: Upload = st.session_state[UPLOAD_KEY]
         loaded, version = (upload.alone if name == UPLOAD_ALONE else upload.over), upload.version
@@ -151,6 +172,8 @@ def open_atlas(embedded: bool = False) -> Atlas | None:
         loaded = _load(str(directory), version)
     if loaded.dataset is None or loaded.timeline is None:
         show_problems(name, loaded.problems, words)
+        if sidebar_last:
+            sidebar()  # so that the visitor can still switch dataset or language
         return None
     dataset = loaded.dataset
     meta = dataset.meta
@@ -433,49 +456,55 @@ def _time_store(name: str, version: str, lang: str, _timeline: Timeline, _words:
 _write_lock = threading.Lock()
 
 
-def _store_url(store: TimeStore) -> str | None:
-    """The store as a content-addressed static file the browser fetches once and caches; None when the
-    server does not serve static files or the file cannot be written."""
+def _publish(relative: str, text: str) -> str | None:
+    """`text` as a static file at static/generated/`relative` (a content-addressed name), written once and
+    checked against its content once per process: a truncated or altered file under the right name is
+    written again. Its URL, or None when the server serves no static files or the file cannot be written."""
     if not st.get_option("server.enableStaticServing"):
         return None
-    name = f"atlas-store-{store.digest}.json"
-    path = GENERATED_DIR / name
+    path = GENERATED_DIR / relative
+    data = text.encode("utf-8")
     with _write_lock:
         try:
-            if not _holds(path, store):
-                GENERATED_DIR.mkdir(parents=True, exist_ok=True)
-                part = path.with_suffix(f".{os.getpid()}.part")
-                try:
-                    part.write_text(store.text, encoding="utf-8")
-                    os.replace(part, path)
-                finally:
-                    part.unlink(missing_ok=True)
-                _prune(keep=path)
+            if path not in _verified:
+                if not (path.is_file() and path.read_bytes() == data):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+                    try:
+                        part.write_bytes(data)
+                        os.replace(part, path)
+                    finally:
+                        part.unlink(missing_ok=True)
+                    _prune(keep=path)
+                _verified.add(path)
         except OSError:
             return None
-    return f"app/static/generated/{name}"
+    return f"app/static/generated/{relative}"
+
+
+def _store_url(store: TimeStore) -> str | None:
+    """The store as a static file the browser fetches once and caches (not resent with every rerun)."""
+    return _publish(f"atlas-store-{store.digest}.json", store.text)
+
+
+def _layer_assets_url() -> str | None:
+    """The time layer's script and style as static files: the map page then stays a few kilobytes."""
+    js, css = asset_text("atlas_time.js"), asset_text("atlas_time.css")
+    folder = f"atlas-layer-{hashlib.sha256((js + css).encode()).hexdigest()[:16]}"
+    if _publish(f"{folder}/atlas_time.js", js) is None or _publish(f"{folder}/atlas_time.css", css) is None:
+        return None
+    return f"app/static/generated/{folder}/"
 
 
 _verified: set[Path] = set()
 
 
-def _holds(path: Path, store: TimeStore) -> bool:
-    """The file exists and its content is the store's (checked once per process: a truncated or altered
-    file under the right name is written again)."""
-    if path in _verified:
-        return True
-    try:
-        ok = hashlib.sha256(path.read_bytes()).hexdigest()[:20] == store.digest
-    except OSError:
-        return False
-    if ok:
-        _verified.add(path)
-    return ok
-
-
 def _prune(keep: Path) -> None:
     now = time.time()
     for old in GENERATED_DIR.glob("atlas-store-*"):
+        if old != keep and old not in _verified and now - old.stat().st_mtime > STALE_AFTER_S:
+            old.unlink(missing_ok=True)
+    for old in GENERATED_DIR.glob("atlas-layer-*/*"):
         if old != keep and old not in _verified and now - old.stat().st_mtime > STALE_AFTER_S:
             old.unlink(missing_ok=True)
     for part in GENERATED_DIR.glob("*.part"):
@@ -485,10 +514,10 @@ def _prune(keep: Path) -> None:
 
 @st.cache_resource(max_entries=64)
 def _page(store_key: str, basemap: str, lang: str, center: tuple[float, float], zoom: int,
-          _store: TimeStore, store_url: str | None, controls: bool) -> str:
+          _store: TimeStore, store_url: str | None, controls: bool, layer_url: str | None) -> str:
     fmap = build_map(store_url or _store.text, store_is_url=store_url is not None,
                      assets="static" if store_url else "inline", basemap=basemap, center=center, zoom=zoom,
-                     controls=controls)
+                     controls=controls, layer_assets_url=layer_url if store_url else None)
     return page_html(fmap)
 
 
@@ -540,7 +569,7 @@ def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: T
     else:
         store = _time_store(atlas.name, atlas.version, atlas.words.lang, atlas.timeline, atlas.words)
         html = _page(store.digest, basemap, atlas.words.lang, center, meta.view_zoom, store, _store_url(store),
-                     controls)
+                     controls, _layer_assets_url())
     seq, push_view = push if push is not None else st.session_state.get(PUSH_KEY, (0, None))
     shown = (day or atlas.day).isoformat()
     data = {"html": html, "page": hashlib.sha256(html.encode()).hexdigest()[:16], "title": "Map",

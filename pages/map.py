@@ -13,19 +13,15 @@ from layers.messages import pN_
 from layers.render_folium import BASEMAPS, LAYERS, Toggles
 from layers.symbology import approx_km2, faction_name
 
-atlas = ui.open_atlas()
+# The map reaches the browser first; the sidebar's widgets follow at the end of the page (ui.sidebar).
+atlas = ui.open_atlas(sidebar_last=True)
 if atlas is None:
     st.stop()
 ds, timeline, meta, _ = atlas.dataset, atlas.timeline, atlas.dataset.meta, atlas.words
-ui.show_data_warnings(ds, _)
-
-with st.sidebar:
-    shown = st.multiselect(_("Layers"), LAYERS, default=[n for n in LAYERS if n != "provinces"], key="atlas_layers",
-                           format_func=lambda name: _.term("layer", name))
-    basemap = st.selectbox(_("Basemap"), list(BASEMAPS), key="atlas_basemap",
-                           format_func=lambda name: _.term("basemap", name),
-                           help=_("Tiles need the internet; 'None' works offline."))
-toggles = Toggles.from_names(shown)
+st.session_state.setdefault("atlas_layers", [n for n in LAYERS if n != "provinces"])
+st.session_state.setdefault("atlas_basemap", next(iter(BASEMAPS)))
+basemap = st.session_state["atlas_basemap"]
+toggles = Toggles.from_names(st.session_state["atlas_layers"])
 
 st.title(_("Pailin Atlas"))
 st.caption(md(meta.title))
@@ -44,7 +40,12 @@ with left:
     buttons[5].download_button(_("Print handout (PDF)"), key="download_handout", mime="application/pdf",
                                file_name=snapshot_filename(day, "pdf", ds).replace(".pdf", "_handout.pdf"),
                                width="stretch", data=lambda: ui.handout(atlas, state, bbox, toggles))
-    with st.expander(_("Download animation")):
+    # Behind toggles, not expanders: a collapsed expander still renders its widgets, and loading their
+    # scripts (date pickers, code blocks) delays the first painted map by about a second.
+    options = st.columns(2)
+    animate = options[0].toggle(_("Download animation"), key="atlas_animation_open")
+    share = options[1].toggle(_("Share or cite this view"), key="atlas_share_open")
+    if animate:
         a, b, c, d = st.columns(4)
         first = a.date_input(_("From"), value=max(meta.start, day - timedelta(days=180)), min_value=meta.start,
                              max_value=meta.end, key="anim_from")
@@ -55,7 +56,7 @@ with left:
                            format_func=lambda key: _.term("animation step", steps[key]))
         fmt = d.selectbox(_("Format"), ["gif", "mp4"], key="anim_fmt")
         ui.animation_button(atlas, first, last, step, fmt, bbox, toggles)
-    with st.expander(_("Share or cite this view")):
+    if share:
         ui.share_panel(atlas, state, view)
     ui.follow_in_url(day, view)
 
@@ -97,3 +98,9 @@ with right:
             st.caption(md(_("Sources") + ": " + "; ".join(citations(ds, row["sources"]))))
             if when.earliest != day:
                 st.button(_("Show this date"), key=f"goto_{eid}", on_click=ui.set_day, args=(when.earliest,))
+
+with st.sidebar:
+    st.multiselect(_("Layers"), LAYERS, key="atlas_layers", format_func=lambda name: _.term("layer", name))
+    st.selectbox(_("Basemap"), list(BASEMAPS), key="atlas_basemap", format_func=lambda name: _.term("basemap", name),
+                 help=_("Tiles need the internet; 'None' works offline."))
+ui.sidebar(atlas)
