@@ -62,7 +62,7 @@ def atlas_map(store: str, *, store_is_url: bool = False, assets: Assets = "inlin
               center: tuple[float, float] = (0.0, 0.0), zoom: int = 8,
               bbox: tuple[float, float, float, float] | None = None, day: str | None = None,
               hidden: list[str] | None = None, title: str | None = None, controls: bool = True,
-              layer_assets_url: str | None = None) -> folium.Map:
+              layer_assets_url: str | None = None, text_target: str | None = None) -> folium.Map:
     """The map page for a time store: tiles (if any), Leaflet, and the time layer.
 
     `store` is the store's JSON text, or its URL with `store_is_url`. `assets="static"` loads Leaflet from
@@ -85,7 +85,7 @@ def atlas_map(store: str, *, store_is_url: bool = False, assets: Assets = "inlin
     if bbox is not None:
         fmap.fit_bounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]])
     TimeLayer(store, url=store_is_url, day=day, hidden=hidden, title=title, controls=controls,
-              assets_url=layer_assets_url).add_to(fmap)
+              assets_url=layer_assets_url, text_target=text_target).add_to(fmap)
     return fmap
 
 

@@ -83,6 +83,9 @@ class TimeLayer(VerbatimScript):
         Show the slider, previous/next change and play (default True).
     assets_url : str, optional
         A URL prefix serving this layer's atlas_time.js and atlas_time.css; by default they are inlined.
+    text_target : str, optional
+        The id of an element in the page holding the map that says the same as text (the app's situation
+        panel): the map then links to it, for screen readers and anyone who prefers text.
     """
 
     _template = Template("""
@@ -95,7 +98,8 @@ var {{ this.get_name() }} = AtlasTime.attach({{ this._parent.get_name() }}, {{ t
 """)
 
     def __init__(self, store: str, *, url: bool = False, day: str | None = None, hidden: list[str] | None = None,
-                 title: str | None = None, controls: bool = True, assets_url: str | None = None) -> None:
+                 title: str | None = None, controls: bool = True, assets_url: str | None = None,
+                 text_target: str | None = None) -> None:
         super().__init__()
         self._name = "TimeLayer"
         # `assets_url`: where atlas_time.js and .css are served (the app); otherwise they are inlined.
@@ -103,5 +107,6 @@ var {{ this.get_name() }} = AtlasTime.attach({{ this._parent.get_name() }}, {{ t
         self.css = "" if assets_url else asset_text("atlas_time.css")
         self.js = "" if assets_url else script_safe(asset_text("atlas_time.js"))
         self.source = script_safe(json.dumps(store) if url else store)
-        options = {"day": day, "hidden": list(hidden or []), "title": title, "controls": controls}
+        options = {"day": day, "hidden": list(hidden or []), "title": title, "controls": controls,
+                   "text_target": text_target}
         self.options = script_safe(json.dumps({k: v for k, v in options.items() if v is not None}))

@@ -377,6 +377,17 @@ def handout(atlas: Atlas, state: State, bbox: Any, toggles: Toggles) -> bytes:
     return RESULTS.get(key, make)
 
 
+def story_booklet(atlas: Atlas, chapters: list[Any]) -> bytes:
+    """The whole story as an A4 booklet in the reader's language, made once and shared."""
+    from . import __version__
+    from .handouts import chapter_map_pngs, story_booklet_for
+
+    key = ("booklet", atlas.version, atlas.words.lang, tuple(c.id for c in chapters))
+    return RESULTS.get(key, lambda: story_booklet_for(
+        atlas.timeline, chapters, atlas.words, chapter_map_pngs(atlas.timeline, chapters, atlas.words.lang),
+        version=__version__))
+
+
 def animation_button(atlas: Atlas, first: date, last: date, step: str, fmt: str, bbox: Any,
                      toggles: Toggles) -> None:
     """Render a period as an animation. One at a time per session (a session runs one script at a time;
@@ -514,10 +525,11 @@ def _prune(keep: Path) -> None:
 
 @st.cache_resource(max_entries=64)
 def _page(store_key: str, basemap: str, lang: str, center: tuple[float, float], zoom: int,
-          _store: TimeStore, store_url: str | None, controls: bool, layer_url: str | None) -> str:
+          _store: TimeStore, store_url: str | None, controls: bool, layer_url: str | None,
+          text_target: str | None) -> str:
     fmap = build_map(store_url or _store.text, store_is_url=store_url is not None,
                      assets="static" if store_url else "inline", basemap=basemap, center=center, zoom=zoom,
-                     controls=controls, layer_assets_url=layer_url if store_url else None)
+                     controls=controls, layer_assets_url=layer_url if store_url else None, text_target=text_target)
     return page_html(fmap)
 
 
@@ -546,7 +558,8 @@ def _view_changed(key: str, view_key: str, region: tuple[float, float, float, fl
 
 def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: Toggles = Toggles(),
               height: int = 640, key: str = MAP_KEY, view_key: str = VIEW_KEY, day: date | None = None,
-              push: tuple[int, dict[str, Any] | None] | None = None, controls: bool = True) -> dict[str, Any] | None:
+              push: tuple[int, dict[str, Any] | None] | None = None, controls: bool = True,
+              text_target: str | None = None) -> dict[str, Any] | None:
     """The map with its date slider; returns the view the browser last reported (lat, lon, zoom, bbox).
 
     The map opens at `day` (default: the shared date) and the view kept under `view_key`, and then owns
@@ -558,21 +571,22 @@ def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: T
     if atlas.private:
         # A visitor's upload: built for this session and kept in it, the data inline in the page.
         pages = st.session_state.setdefault("atlas_private_pages", {})
-        key_of_page = (atlas.version, atlas.name, atlas.words.lang, basemap, controls)
+        key_of_page = (atlas.version, atlas.name, atlas.words.lang, basemap, controls, text_target)
         if key_of_page not in pages:
             store = build_time_store(atlas.timeline, atlas.words)
             if len(pages) >= 4:
                 pages.clear()
             pages[key_of_page] = page_html(build_map(store.text, assets="inline", basemap=basemap, center=center,
-                                                     zoom=meta.view_zoom, controls=controls))
+                                                     zoom=meta.view_zoom, controls=controls, text_target=text_target))
         html = pages[key_of_page]
     else:
         store = _time_store(atlas.name, atlas.version, atlas.words.lang, atlas.timeline, atlas.words)
         html = _page(store.digest, basemap, atlas.words.lang, center, meta.view_zoom, store, _store_url(store),
-                     controls, _layer_assets_url())
+                     controls, _layer_assets_url(), text_target)
     seq, push_view = push if push is not None else st.session_state.get(PUSH_KEY, (0, None))
     shown = (day or atlas.day).isoformat()
-    data = {"html": html, "page": hashlib.sha256(html.encode()).hexdigest()[:16], "title": "Map",
+    title = atlas.words(N_("Map of the situation on {date}")).replace("{date}", atlas.words.day(day or atlas.day))
+    data = {"html": html, "page": hashlib.sha256(html.encode()).hexdigest()[:16], "title": title,
             "day": shown, "view": st.session_state.get(view_key), "push": seq, "push_view": push_view,
             "hidden": toggles.hidden(), "height": height}
     _component()(key=key, data=data, default={"day": shown, "view": None},

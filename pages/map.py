@@ -30,7 +30,7 @@ state = timeline.state_on(day)
 
 left, right = st.columns([7, 3], gap="medium")
 with left:
-    view = ui.atlas_map(atlas, basemap=basemap, toggles=toggles)
+    view = ui.atlas_map(atlas, basemap=basemap, toggles=toggles, text_target="situation")
     bbox = tuple(view["bbox"]) if view and "bbox" in view else None
     buttons = st.columns(3) + st.columns(3)
     for col, fmt in zip(buttons, ("png", "pdf", "svg", "html", "geojson")):

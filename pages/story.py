@@ -50,6 +50,9 @@ with text:
     if st.button(_("Open this date on the map")):
         ui.set_day(chapter.day)
         st.switch_page("pages/map.py")
+    slug = getattr(ds.meta, "slug", None) or "pailin-atlas"
+    st.download_button(_("Download the story as a booklet (PDF)"), key="story_booklet", mime="application/pdf",
+                       file_name=f"{slug}_story_{words.lang}.pdf", data=lambda: ui.story_booklet(atlas, chapters))
 with picture:
     if "story_view" not in st.session_state:
         st.session_state["story_view"] = {"lat": chapter.lat, "lon": chapter.lon, "zoom": chapter.zoom}

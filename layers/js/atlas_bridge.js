@@ -51,6 +51,7 @@ export default function ({ parentElement, data, setStateValue }) {
     host.dataset.push = String(data.push);
     frame = fresh;
   }
+  frame.title = data.title;  // what a screen reader announces: the map, and its date
   if (host.dataset.push !== String(data.push)) {
     host.dataset.push = String(data.push);
     whenReady(frame, (atlas) => {

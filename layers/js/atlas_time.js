@@ -526,6 +526,22 @@
         self.stamp.setAttribute("role", "status");
         var caveat = el("div", "atlas-caveat", panel);
         caveat.innerHTML = text.caveat;
+        if (self.options.text_target) {
+          // The same situation as text, in the page that holds the map (for screen readers, and to read).
+          var link = el("a", "atlas-as-text", panel);
+          link.href = "#" + self.options.text_target;
+          link.innerHTML = text.as_text;
+          L.DomEvent.on(link, "click", function (e) {
+            var target = null;
+            try { target = global.parent.document.getElementById(self.options.text_target); } catch (err) { target = null; }
+            if (target) {
+              L.DomEvent.preventDefault(e);
+              target.setAttribute("tabindex", "-1");
+              target.scrollIntoView();
+              target.focus();
+            }
+          });
+        }
         return panel;
       }
     });

@@ -150,3 +150,23 @@ def test_download_a_snapshot_of_the_date(app_url: str, page: Page, tmp_path) -> 
     from PIL import Image
 
     assert Image.open(path).size == (1920, 1080)
+
+
+def test_the_map_in_khmer_has_its_stamp_legend_and_labels_in_khmer(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-04-19&lang=km")
+    frame = map_frame(page)
+    assert frame.locator(".atlas-stamp").inner_text() == "គិតត្រឹមថ្ងៃទី ១៩ ខែមេសា ឆ្នាំ ១៩៩៤"
+    frame.locator(".atlas-legend summary").click()
+    legend = frame.locator(".atlas-legend").inner_text()
+    assert "ខ្មែរក្រហម" in legend and "Khmer Rouge" not in legend
+    assert "ប៉ៃលិន" in pailin(frame)["label"]
+    assert frame.locator('input[aria-label="កាលបរិច្ឆេទ"]').count() == 1
+    expect(page.get_by_role("heading", name="ស្ថានភាពនៅថ្ងៃទី ១៩ ខែមេសា ឆ្នាំ ១៩៩៤")).to_be_visible()
+
+
+def test_the_map_links_to_the_same_situation_as_text(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-04-19")
+    frame = map_frame(page)
+    assert page.locator(".atlas-host iframe").get_attribute("title") == "Map of the situation on 19 April 1994"
+    frame.get_by_role("link", name="Read this situation as text").click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'situation'")
