@@ -52,7 +52,9 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _mutate(doc: Any, data: st.DataObject) -> Any:
+def _mutate(doc: Any, data: st.DataObject,
+            actions: tuple[str, ...] = ("similar", "similar", "replace", "replace", "drop", "wrap", "stringify",
+                                        "empty")) -> Any:
     """One mutation at a random place in the JSON tree (the root itself included)."""
     # Mostly down to a leaf (a property value, a coordinate), sometimes a whole object or file.
     depth = data.draw(st.just(99) | st.integers(0, 8), label="depth")
@@ -65,8 +67,7 @@ def _mutate(doc: Any, data: st.DataObject) -> Any:
         else:
             break
         parent, key, node = node, k, node[k]
-    action = data.draw(st.sampled_from(["similar", "similar", "replace", "replace", "drop", "wrap", "stringify",
-                                        "empty"]), label="action")
+    action = data.draw(st.sampled_from(actions), label="action")
     if action == "similar":  # same type, another value: the mutations most likely to pass
         new = data.draw(_similar(node), label="value")
     elif action == "replace" or parent is None and action == "drop":
@@ -153,3 +154,46 @@ def test_mutated_dataset_validates_or_explains_and_what_passes_works(bases, tmp_
     for day in _days(meta.start, meta.end, meta.opening_day):
         state = timeline.state_on(day)
         json.dumps(state.to_dict(), allow_nan=False)
+
+
+PAGES = ("map", "timeline", "story", "places", "compare", "sources")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_mutated_dataset_that_passes_renders_on_every_page_and_in_every_export(bases, tmp_path, monkeypatch,
+                                                                                 data):
+    """What `validate` accepts, the app shows: every page under AppTest, and every snapshot format."""
+    from streamlit.testing.v1 import AppTest
+
+    from layers import ui
+    from layers.export import snapshot_bytes
+    from layers.time_store import build_time_store
+
+    source = bases["tiny"]
+    name = data.draw(st.sampled_from(JSON_FILES[:3] + ("places.geojson", "events.geojson")), label="file")
+    doc = _load(source / name)
+    directory = tmp_path / f"pages{next(counter)}"
+    # Same-type changes at the leaves: the mutations a valid dataset survives most often.
+    _write(directory, source, {name: _mutate(doc, data, actions=("similar",))})
+    report = validate_path(directory)
+    event("passes" if report.ok else "problems")
+    if not report.ok:
+        return
+    timeline = Timeline(report.dataset)
+    state = timeline.state_on(report.dataset.meta.opening_day)
+    build_time_store(timeline)
+    for fmt in ("png", "html", "geojson"):
+        assert snapshot_bytes(state, fmt, size="400x300")
+    monkeypatch.setenv("PAILIN_ATLAS_DATASETS", f"fuzz={directory}")
+    ui._registry.clear()
+    try:
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
+            at.query_params["dataset"] = "fuzz"
+            at.run()
+            assert not at.exception, (page, name, [e.value for e in at.exception])
+            assert not at.error, (page, name, [e.value for e in at.error])  # shown, not refused
+    finally:
+        ui._registry.clear()
