@@ -163,7 +163,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
 
     # add_artist, not add_patch: the limits are set above, and fitting them to big patches is slow.
-    home = _home_iso3(ds)
+    home = sym.home_iso3(ds.countries, ds.meta.region)
     for cid, row in ds.countries.iterrows():
         path = _area_path(ds, "countries", cid, row.geometry)
         if path is not None:
@@ -295,14 +295,6 @@ def _legend_handles(ds: Dataset, state: State, toggles: Toggles, present: set[st
             handles.append(Patch(facecolor=look.fill, alpha=min(1.0, look.fill_opacity + 0.1), edgecolor=look.stroke or "#333333",
                                  linestyle=line["linestyle"], hatch=look.hatch, label=label))
     return handles
-
-
-def _home_iso3(ds: Dataset) -> str | None:
-    if not len(ds.countries):
-        return None
-    region = shapely.box(*ds.meta.region)
-    overlap = [shapely.area(shapely.intersection(g, region)) for g in ds.countries.geometry]
-    return str(ds.countries.index[int(np.argmax(overlap))])
 
 
 def _label(ax, fig, x: float, y: float, text: str, key: bool, scale: float,

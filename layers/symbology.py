@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable
 
+import shapely
+
 from .model import Faction
 
 Translate = Callable[[str], str]
@@ -143,6 +145,16 @@ def home_country(countries: Iterable[str | None]) -> str | None:
     """The dataset's own country: the one most of its places are in."""
     counts = Counter(c for c in countries if c)
     return counts.most_common(1)[0][0] if counts else None
+
+
+def home_iso3(countries: Any, region: tuple[float, float, float, float]) -> str | None:
+    """The country (of a GeoDataFrame indexed by ISO code) most of the region lies in: it is drawn clear,
+    its neighbours greyed."""
+    if not len(countries):
+        return None
+    box = shapely.box(*region)
+    overlap = [shapely.area(shapely.intersection(g, box)) for g in countries.geometry]
+    return str(countries.index[max(range(len(overlap)), key=overlap.__getitem__)])
 
 
 def label_text(name: str, holder_short: str | None) -> str:

@@ -380,21 +380,12 @@ def _borders(ds: Dataset) -> dict[str, Any]:
     west, south, east, north = ds.meta.region
     around = shapely.box(west - BORDER_MARGIN_DEG, south - BORDER_MARGIN_DEG, east + BORDER_MARGIN_DEG,
                          north + BORDER_MARGIN_DEG)
-    home = _home_iso3(ds)
+    home = sym.home_iso3(ds.countries, ds.meta.region)
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": _geojson([shapely.intersection(row.geometry, around)])[0],
          "properties": {"style": {"fillColor": "#FFFFFF" if cid == home else sym.NEUTRAL_COUNTRY,
                                   "fillOpacity": 0.0 if cid == home else 0.45, "color": sym.BORDER, "weight": 1.8}}}
         for cid, row in ds.countries.iterrows() if shapely.intersects(row.geometry, around)]}
-
-
-def _home_iso3(ds: Dataset) -> str | None:
-    """The country most of the region lies in (it is left clear; its neighbours are greyed)."""
-    if not len(ds.countries):
-        return None
-    region = shapely.box(*ds.meta.region)
-    overlap = [shapely.area(shapely.intersection(g, region)) for g in ds.countries.geometry]
-    return str(ds.countries.index[int(np.argmax(overlap))])
 
 
 def _provinces(ds: Dataset, words: Words) -> dict[str, Any] | None:
