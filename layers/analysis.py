@@ -14,9 +14,9 @@ import shapely
 from .dates import HistoricalDate, parse_date
 from .errors import DateError
 from .i18n import N_, format_number
-from .model import METRIC_CRS, OPEN_END, Dataset, Source
+from .model import OPEN_END, Dataset, Source
 from .symbology import approx_km2
-from .timeline import PlaceStatus, Timeline
+from .timeline import PlaceStatus, Timeline, metric_crs
 from .words import ENGLISH, Words
 
 HEADLINE_NOT_RECORDED = " (headline not recorded)"  # how the loader marks a source without a title
@@ -151,10 +151,11 @@ def compare(timeline: Timeline, before: date, after: date) -> Comparison:
         before, after = after, before
     a, b = timeline.state_on(before, window_days=0), timeline.state_on(after, window_days=0)
     factions = sorted(set(a.zones["controller"]) | set(b.zones["controller"]))
+    crs = metric_crs(timeline.dataset)
     rows = []
     for faction in factions:
-        ga = _union_metric(a.zones[a.zones["controller"] == faction])
-        gb = _union_metric(b.zones[b.zones["controller"] == faction])
+        ga = _union_metric(a.zones[a.zones["controller"] == faction], crs)
+        gb = _union_metric(b.zones[b.zones["controller"] == faction], crs)
         gained = shapely.difference(gb, ga).area / 1e6
         lost = shapely.difference(ga, gb).area / 1e6
         rows.append({"faction": faction, "before_km2": round(ga.area / 1e6, 1),
@@ -172,10 +173,10 @@ def compare(timeline: Timeline, before: date, after: date) -> Comparison:
         changed, columns=["place_id", "name", "before", "after", "since", "since_date", "inferred"]), between)
 
 
-def _union_metric(zones: Any) -> shapely.Geometry:
+def _union_metric(zones: Any, crs: str) -> shapely.Geometry:
     if len(zones) == 0:
         return shapely.Polygon()
-    return shapely.union_all(zones.geometry.to_crs(METRIC_CRS).to_numpy())
+    return shapely.union_all(zones.geometry.to_crs(crs).to_numpy())
 
 
 def key_places(statuses: list[PlaceStatus], dataset: Dataset) -> list[PlaceStatus]:

@@ -10,7 +10,9 @@ from pathlib import Path
 from .loader import load_dataset
 from .dates import parse_day
 from .export import CLI_BUDGET, FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
+from .i18n import LANGUAGES
 from .timeline import Timeline
+from .words import words_for
 
 
 def _step(text: str) -> str | int:
@@ -28,7 +30,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     bbox = parse_bbox(args.bbox) if args.bbox else None
     size = parse_size(args.size)
     data = snapshot_bytes(Timeline(dataset).state_on(day), args.format, bbox=bbox, size=size, basemap=args.basemap,
-                          budget=CLI_BUDGET)
+                          budget=CLI_BUDGET, lang=args.lang)
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": args.format, "date": day.isoformat(),
                                  "bytes": len(data)}) + "\n")
@@ -42,7 +44,8 @@ def cmd_animate(args: argparse.Namespace) -> int:
     fmt = Path(args.out).suffix.lstrip(".").lower()
     bbox = parse_bbox(args.bbox) if args.bbox else None
     data, frames = animation_bytes(Timeline(dataset), start, end, step=args.step, fmt=fmt, size=parse_size(args.size),
-                                   bbox=bbox, progress=lambda k, n: sys.stderr.write(f"\rframe {k}/{n}"), budget=CLI_BUDGET)
+                                   bbox=bbox, progress=lambda k, n: sys.stderr.write(f"\rframe {k}/{n}"), budget=CLI_BUDGET,
+                                   words=words_for(args.lang))
     sys.stderr.write("\n")
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": fmt, "frames": frames, "bytes": len(data)}) + "\n")
@@ -59,6 +62,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--basemap", default="vector", choices=["vector", "light", "osm", "satellite"],
                    help="vector works offline; tiles fall back to vector when unavailable")
     p.add_argument("--data", default=None, help="dataset directory (default: built-in geodata/)")
+    p.add_argument("--lang", default="en", choices=LANGUAGES, help="the language of the file's text (en, km)")
     p.set_defaults(func=cmd_snapshot)
     p = sub.add_parser("animate", help="an animated GIF or MP4 of a period")
     p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
@@ -68,4 +72,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bbox")
     p.add_argument("--size", default="960x540")
     p.add_argument("--data", default=None)
+    p.add_argument("--lang", default="en", choices=LANGUAGES, help="the language of the frames' text (en, km)")
     p.set_defaults(func=cmd_animate)

@@ -25,7 +25,7 @@ from .render_folium import Toggles, atlas_map, page_html
 from .render_static import Canvas, render
 from .share import citations_for, state_source_ids
 from .symbology import CAVEAT
-from .timeline import State
+from .timeline import State, metric_crs
 from .timeline import Timeline as AtlasTimeline
 from .time_store import TimeStore, build_time_store
 from .words import ENGLISH, Words, words_for
@@ -146,7 +146,7 @@ def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: st
     canvas = parse_size(size) if isinstance(size, str) else size
     check_budget(canvas, 1, budget or hosted_budget())
     fig = render(state, canvas, bbox, basemap, toggles=toggles, words=words)
-    meta = snapshot_metadata(state, _drawn_bbox(fig), words, version)
+    meta = snapshot_metadata(state, _drawn_bbox(fig, metric_crs(state.dataset)), words, version)
     out = io.BytesIO()
     fig.savefig(out, format=fmt, dpi=canvas.dpi, metadata=meta.for_format(fmt))
     return out.getvalue()
@@ -213,15 +213,13 @@ def snapshot_metadata(state: State, bbox: Bbox | None, words: Words = ENGLISH,
                         version=version, caveat=words(CAVEAT))
 
 
-def _drawn_bbox(fig) -> Bbox:
+def _drawn_bbox(fig, crs: str) -> Bbox:
     """The view the map axes show (the requested one widened to the image's shape), in degrees."""
     from pyproj import Transformer
 
-    from .model import METRIC_CRS
-
     ax = fig.axes[0]
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    to_geo = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     lons, lats = to_geo.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
     return (min(lons), min(lats), max(lons), max(lats))
 
@@ -278,13 +276,14 @@ def animation_bytes(timeline: AtlasTimeline, start: date, end: date, *, step: st
                     seconds_per_frame: float = 0.8,
                     progress: Callable[[int, int], None] | None = None,
                     cancelled: Callable[[], bool] | None = None,
-                    budget: Budget | None = None) -> tuple[bytes, int]:
+                    budget: Budget | None = None, toggles: Toggles = Toggles(),
+                    words: Words = ENGLISH) -> tuple[bytes, int]:
     """An animated GIF or MP4 whose frames are the static snapshots of each date; returns (bytes, frames).
     See `write_animation`."""
     out = io.BytesIO()
     frames = write_animation(out, timeline, start, end, step=step, fmt=fmt, size=size, bbox=bbox,
                              seconds_per_frame=seconds_per_frame, progress=progress, cancelled=cancelled,
-                             budget=budget)
+                             budget=budget, toggles=toggles, words=words)
     return out.getvalue(), frames
 
 
@@ -293,8 +292,9 @@ def write_animation(out: BinaryIO, timeline: AtlasTimeline, start: date, end: da
                     bbox: Bbox | None = None, seconds_per_frame: float = 0.8,
                     progress: Callable[[int, int], None] | None = None,
                     cancelled: Callable[[], bool] | None = None,
-                    budget: Budget | None = None) -> int:
-    """Write the animation to `out`; returns the number of frames.
+                    budget: Budget | None = None, toggles: Toggles = Toggles(), words: Words = ENGLISH) -> int:
+    """Write the animation to `out`; returns the number of frames. Frames are the PNG snapshots of
+    their days (same layers, same language).
 
     The budget (the app's, `hosted_budget()`, unless given) is checked before the first frame is drawn.
     Each frame goes to the encoder as soon as it is drawn: memory holds one frame, not all of them.
@@ -310,7 +310,7 @@ def write_animation(out: BinaryIO, timeline: AtlasTimeline, start: date, end: da
         for k, day in enumerate(days):
             if cancelled is not None and cancelled():
                 raise Cancelled(f"Cancelled after {k} of {len(days)} frames; nothing was kept.")
-            frame = frame_pixels(timeline.state_on(day), canvas, bbox)
+            frame = frame_pixels(timeline.state_on(day), canvas, bbox, toggles, words)
             if fmt == "mp4":  # H.264 wants even sides
                 frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]
             yield frame
@@ -324,9 +324,10 @@ def write_animation(out: BinaryIO, timeline: AtlasTimeline, start: date, end: da
     return len(days)
 
 
-def frame_pixels(state: State, canvas: Canvas, bbox: Bbox | None = None) -> np.ndarray:
+def frame_pixels(state: State, canvas: Canvas, bbox: Bbox | None = None, toggles: Toggles = Toggles(),
+                 words: Words = ENGLISH) -> np.ndarray:
     """The PNG snapshot's pixels (RGB), drawn straight to memory: no PNG to encode and decode again."""
-    agg = FigureCanvasAgg(render(state, canvas, bbox))
+    agg = FigureCanvasAgg(render(state, canvas, bbox, toggles=toggles, words=words))
     agg.draw()
     return np.asarray(agg.buffer_rgba())[..., :3].copy()
 

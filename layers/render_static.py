@@ -26,7 +26,7 @@ from xyzservices import TileProvider
 
 from . import symbology as sym
 from .catalog import Dataset
-from .model import METRIC_CRS
+from .model import METRIC_CRS, ORIGIN, ORIGIN_MINE
 from .render_folium import Toggles
 from .text_safety import mpl_text
 from .timeline import State, metric_crs
@@ -201,12 +201,15 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
 
     today = state.day.toordinal()
     rule = sym.EventRule(state.window_days)
+    own = False  # whether the image shows any of a visitor's own features (they get a legend entry)
     if toggles.events:
         for eid, row in state.events.iterrows():
             if row.geometry is None:
                 continue
             p = _metric(row.geometry, crs)
             look = rule.look(rule.days_ago(today, int(row["first_day"]), int(row["last_day"])))
+            if row.get(ORIGIN) == ORIGIN_MINE:
+                look, own = sym.mine(look), True
             line = _line_style(look, scale)
             ax.scatter([p.x], [p.y], s=(look.radius * 1.45 * scale) ** 2, facecolor="none", edgecolor=look.stroke,
                        alpha=look.opacity, linewidth=line["linewidth"], linestyle=line["linestyle"], zorder=7,
@@ -226,6 +229,8 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
             look = sym.place_look(row["kind"], bool(row["key"]), row["certainty"],
                                   colors.get(status.controller, sym.NO_CONTROLLER) if status.controller else None,
                                   from_zone=status.derived_from_zone is not None, transition=status.transition)
+            if row.get(ORIGIN) == ORIGIN_MINE:
+                look, own = sym.mine(look), True
             if status.controller:
                 present.add(status.controller)
             line = _line_style(look, scale)
@@ -244,7 +249,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     title = fig.text(0.01, 0.955, mpl_text(ds.meta.title), fontsize=15 * scale, weight="bold", va="center", **tp)
     renderer = FigureCanvasAgg(fig).get_renderer()  # one renderer measures all the text below
     _fit(title, stamp.get_window_extent(renderer).x0 - 0.01 * fig.bbox.width, renderer)
-    ax.legend(handles=_legend_handles(ds, state, toggles, present, scale, words), loc="lower left",
+    ax.legend(handles=_legend_handles(ds, state, toggles, present, scale, words, own), loc="lower left",
               prop=font_properties(words.lang, 8.5 * scale), framealpha=0.92, title=words("Legend"),
               title_fontproperties=font_properties(words.lang, 9 * scale))
     _scale_bar(ax, x0, x1, y0, y1, scale)
@@ -267,13 +272,13 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
 
 
 def _legend_handles(ds: Dataset, state: State, toggles: Toggles, present: set[str], scale: float,
-                    words: Words) -> list[object]:
+                    words: Words, own: bool) -> list[object]:
     """The symbology's legend entries for what this image shows."""
     handles: list[object] = []
     hidden = set(toggles.hidden())
     colors = {fid: f.color for fid, f in ds.factions.items()}
     for entry in sym.legend_entries(ds.factions, colors):
-        if entry.layer in hidden or (entry.faction and entry.faction not in present):
+        if entry.layer in hidden or (entry.faction and entry.faction not in present) or (entry.mine_only and not own):
             continue
         look = entry.look or sym.Look()
         if entry.faction:

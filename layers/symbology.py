@@ -136,6 +136,15 @@ def place_look(kind: str, key: bool, point_certainty: str, color: str | None, *,
                 fill_opacity=0.55 if from_zone else 0.95, radius=radius)
 
 
+MINE = "#5E2B7E"   # the ring around a visitor's own places and events (no faction uses it)
+
+
+def mine(look: Look) -> Look:
+    """A look marked as the visitor's own layer: a thick ring in its own colour."""
+    return Look(stroke=MINE, width=max(look.width, 2.5), dash=look.dash, opacity=look.opacity, fill=look.fill,
+                fill_opacity=look.fill_opacity, hatch=look.hatch, radius=look.radius)
+
+
 def labelled(kind: str, key: bool, country: str | None, home_country: str | None) -> bool:
     """Key places, and the towns and bases of the dataset's own country, get a label."""
     return key or (kind in LABELLED_KINDS and (home_country is None or country == home_country))
@@ -258,6 +267,7 @@ class LegendEntry:
     shape: str = "swatch"      # swatch, line, marker
     faction: str | None = None
     layer: str | None = None   # the layer toggle that hides it
+    mine_only: bool = False    # shown only when the map holds a visitor's own layers
 
 
 def legend_entries(faction_ids: Iterable[str], colors: dict[str, str]) -> list[LegendEntry]:
@@ -284,7 +294,12 @@ def legend_entries(faction_ids: Iterable[str], colors: dict[str, str]) -> list[L
     entries.append(LegendEntry(N_("event (fades with age; dashed: still to come)"),
                                Look(stroke="#000000", width=2.0, fill="#FFFFFF", fill_opacity=0.6, radius=6),
                                "marker", layer="events"))
+    entries.append(LegendEntry(YOUR_LAYERS, mine(Look(fill="#FFFFFF", fill_opacity=0.6, radius=6)), "marker",
+                               mine_only=True))
     return entries
+
+
+YOUR_LAYERS = N_("your own layers (ringed)")
 
 
 CAVEAT = N_("Zones are schematic: sketched from the places and distances the sources give, not surveyed. "

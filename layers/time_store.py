@@ -25,6 +25,7 @@ from .analysis import citations
 from .catalog import OPEN_END, Dataset
 from .dates import parse_date
 from .escaping import escape
+from .model import ORIGIN, ORIGIN_MINE
 from .timeline import Timeline
 from .words import ENGLISH, Words
 
@@ -215,6 +216,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
 
     rule = sym.EventRule(meta.event_window_days)
     n_items = sum(len(v) for v in layers.values())
+    has_own = any(_own(ds.places)) or any(_own(ds.events))
     document = {
         "version": 1,
         "range": [epoch_day(meta.start.toordinal()), epoch_day(meta.end.toordinal())],
@@ -228,8 +230,9 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
                                       epoch_day(p.end.first_day) if p.end else FOREVER,
                                       escape(_period_name(f, p, words))] for p in f.names]}
                      for fid, f in ds.factions.items()},
-        "legend": [_legend_entry(e, words, t) for e in sym.legend_entries(ds.factions, colors)],
-        "events": rule.to_browser(),
+        "legend": [_legend_entry(e, words, t) for e in sym.legend_entries(ds.factions, colors)
+                   if not e.mine_only or has_own],
+        "events": {**rule.to_browser(), "mine": {"color": sym.MINE, "weight": sym.mine(rule.past).width}},
         "canvas": n_items > CANVAS_ABOVE,
         "borders": _borders(ds),
         "provinces": _provinces(ds, words) if provinces else None,
@@ -267,6 +270,7 @@ def _places(timeline: Timeline, words: Words, w: _Words, t: _Tables, colors: dic
     start_day = [d.first_day if d is not None else 0 for d in periods["start"]]
     from_zone = [z is not None for z in periods["zone_id"]]
     kind, key, point = places["kind"].tolist(), [bool(k) for k in places["key"]], places["certainty"].tolist()
+    own = _own(places)
     start_of_data = ds.meta.start.toordinal()
     run_rows: list[list[list[Any]]] = [[] for _ in range(len(places))]
     looks: dict[tuple, int] = {}
@@ -274,11 +278,11 @@ def _places(timeline: Timeline, words: Words, w: _Words, t: _Tables, colors: dic
             runs.place.tolist(), runs.period.tolist(), runs.start.tolist(), runs.end.tolist(), runs.since.tolist(),
             runs.transition.tolist(), runs.previous.tolist()):
         holder = controllers[period]
-        look_key = (kind[pos], key[pos], point[pos], holder, from_zone[period], transition)
+        look_key = (kind[pos], key[pos], point[pos], holder, from_zone[period], transition, own[pos])
         if look_key not in looks:
-            looks[look_key] = t.look(sym.place_look(kind[pos], key[pos], point[pos],
-                                                    colors.get(holder, sym.NO_CONTROLLER),
-                                                    from_zone=from_zone[period], transition=transition))
+            look = sym.place_look(kind[pos], key[pos], point[pos], colors.get(holder, sym.NO_CONTROLLER),
+                                  from_zone=from_zone[period], transition=transition)
+            looks[look_key] = t.look(sym.mine(look) if own[pos] else look)
         since = -1 if start_day[since_period] <= start_of_data and not transition else since_s[since_period]
         run_rows[pos].append([epoch_day(first), epoch_day(last), looks[look_key], holder, since, certainty_s[period],
                               sources_s[period], int(from_zone[period]), int(transition),
@@ -299,6 +303,8 @@ def _places(timeline: Timeline, words: Words, w: _Words, t: _Tables, colors: dic
         item: dict[str, Any] = {
             "id": pid, "ll": [round(geometry.y, 6), round(geometry.x, 6)], "ti": t.s(names), "sr": t.s(static),
             "r": run_rows[pos], "n": t.look(sym.place_look(kind[pos], key[pos], certainty, None))}
+        if own[pos]:
+            item["n"] = t.look(sym.mine(sym.place_look(kind[pos], key[pos], certainty, None)))
         if sym.labelled(kind[pos], key[pos], country, home):
             item["nl"] = t.s(escape(name_km if words.lang == "km" and name_km else name))
             item["lk"] = int(key[pos])
@@ -306,8 +312,16 @@ def _places(timeline: Timeline, words: Words, w: _Words, t: _Tables, colors: dic
     return out
 
 
+def _own(frame: Any) -> list[bool]:
+    """Which features are the visitor's own layers (laid over a dataset by layers/uploads.py)."""
+    if ORIGIN not in frame:
+        return [False] * len(frame)
+    return [value == ORIGIN_MINE for value in frame[ORIGIN]]
+
+
 def _events(ds: Dataset, words: Words, w: _Words, t: _Tables) -> list[dict[str, Any]]:
     out = []
+    own = _own(ds.events)
     approx = words(sym.N_("approx."))
     for pos, (eid, date_text, title, description, figures, disputes, certainty, sources, first, last) in enumerate(
             _columns(ds.events, "date", "title", "description", "figures", "disputes", "certainty", "sources",
@@ -323,8 +337,11 @@ def _events(ds: Dataset, words: Words, w: _Words, t: _Tables) -> list[dict[str, 
             (sym.N_("Date"), when), (sym.N_("What"), escape(description or "")), (sym.N_("Figures"), shown_figures),
             (sym.N_("Disagreements"), w.disputes(disputes)), (sym.N_("Certainty"), w.term("certainty", certainty)),
             (sym.N_("Sources"), w.sources(sources))])
-        out.append({"id": eid, "ll": [round(geometry.y, 6), round(geometry.x, 6)], "ti": t.s(escape(title)),
-                    "sr": t.s(static), "tt": t.s(f"{when}: {escape(title)}"), "e": [epoch_day(first), epoch_day(last)]})
+        item = {"id": eid, "ll": [round(geometry.y, 6), round(geometry.x, 6)], "ti": t.s(escape(title)),
+                "sr": t.s(static), "tt": t.s(f"{when}: {escape(title)}"), "e": [epoch_day(first), epoch_day(last)]}
+        if own[pos]:
+            item["m"] = 1
+        out.append(item)
     return out
 
 

@@ -24,10 +24,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from .dates import HistoricalDate, parse_date
 from .model import GEO_CRS, METRIC_CRS, OPEN_END, Dataset
+from .symbology import approx_km2
 
 _CERTAINTY_RANK = {"assessed": 0, "approximate": 1, "claimed": 2, "contested": 3}
 FRONT_TOUCH_M = 250.0      # zones closer than this share an edge
@@ -262,9 +262,10 @@ class State:
             "places": [p.to_dict() for p in self.places],
             "zones": [{"id": zid, "name": r["name"], "controller": r["controller"],
                        "certainty": r["certainty"], "start": r["start"], "end": r["end"],
-                       "area_km2": round(float(r["area_km2"]), -1), "sources": list(r["sources"])}
+                       "area_km2": approx_km2(float(r["area_km2"])), "sources": list(r["sources"])}
                       for zid, r in zones.iterrows()],
-            "area_km2_by_faction": {k: round(v, -1) for k, v in self.area_by_faction.items()},
+            # Rounded to two significant figures: the zones are sketches (layers/symbology.py approx_km2).
+            "area_km2_by_faction": {k: approx_km2(v) for k, v in self.area_by_faction.items()},
             "frontlines": [{"id": fid, "name": r["name"], "sides": list(r["sides"]), "kind": "described",
                             "certainty": r["certainty"], "start": r["start"], "end": r["end"],
                             "sources": list(r["sources"])} for fid, r in self.frontlines.iterrows()]

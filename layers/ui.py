@@ -360,7 +360,7 @@ def snapshot(atlas: Atlas, state: State, fmt: str, bbox: Any, toggles: Toggles, 
     tiles = TILES_FOR.get(basemap, "vector")
     key = snapshot_key(atlas.version, state.day, bbox, fmt, "slide", toggles, atlas.words.lang, tiles)
     return RESULTS.get(key, lambda: snapshot_bytes(state, fmt, bbox=rounded_bbox(bbox), size="slide",
-                                                     toggles=toggles, basemap=tiles))
+                                                     toggles=toggles, basemap=tiles, lang=atlas.words.lang))
 
 
 def handout(atlas: Atlas, state: State, bbox: Any, toggles: Toggles) -> bytes:
@@ -371,7 +371,8 @@ def handout(atlas: Atlas, state: State, bbox: Any, toggles: Toggles) -> bytes:
     key = ("handout", *snapshot_key(atlas.version, state.day, bbox, "pdf", "1600x1000", toggles, atlas.words.lang))
 
     def make() -> bytes:
-        png = snapshot_bytes(state, "png", bbox=rounded_bbox(bbox), size="1600x1000", toggles=toggles)
+        png = snapshot_bytes(state, "png", bbox=rounded_bbox(bbox), size="1600x1000", toggles=toggles,
+                             lang=atlas.words.lang)
         return situation_handout_for(state, atlas.words, png, version=__version__)
 
     return RESULTS.get(key, make)
@@ -405,7 +406,7 @@ def animation_button(atlas: Atlas, first: date, last: date, step: str, fmt: str,
                 atlas.timeline, first, last, step="changes" if step == "changes" else int(step), fmt=fmt, bbox=bbox,
                 progress=lambda k, n: bar.progress(k / n, text=_("Frame {k} of {n}").replace("{k}", str(k))
                                                    .replace("{n}", str(n))),
-                cancelled=lambda: time.monotonic() > deadline)
+                cancelled=lambda: time.monotonic() > deadline, toggles=toggles, words=atlas.words)
             return data
 
         try:

@@ -19,6 +19,7 @@ from typing import Any, Mapping as TypingMapping
 from .catalog import LAYERS
 from .errors import DataError, Problem
 from .geojson_io import write_feature_collection
+from .model import ORIGIN, ORIGIN_MINE
 from .imports import DetectedLayer, Limits, Mapping, dataset_zip_bytes, detect, import_files, open_dataset_zip, \
     write_dataset
 from .symbology import OKABE_ITO
@@ -163,6 +164,7 @@ def overlay(base: Path, mine: Path, out: Path, prefix: str = PREFIX) -> Path:
         props = dict(feature.get("properties") or {})
         new = feature_id.get(str(feature.get("id")), str(feature.get("id")))
         props["id"] = new
+        props[ORIGIN] = ORIGIN_MINE  # drawn with its own mark and legend entry, apart from the base's
         props["sources"] = [source_id.get(s, s) for s in props.get("sources") or []]
         for key in ("controller",):
             if props.get(key) in faction_id:

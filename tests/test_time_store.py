@@ -93,7 +93,10 @@ def test_looks_come_from_the_symbology(builtin):
     item = next(i for i in doc["layers"][0]["items"] if i["id"] == zone.name)
     look = sym.zone_look(zone["certainty"], ds.factions[zone["controller"]].color).leaflet()
     assert doc["looks"][item["r"][0][2]] == look
-    assert doc["events"] == sym.EventRule(ds.meta.event_window_days).to_browser()
+    rule = sym.EventRule(ds.meta.event_window_days)
+    assert doc["events"] == {**rule.to_browser(), "mine": {"color": sym.MINE, "weight": sym.mine(rule.past).width}}
+    assert not any(entry.get("label") is not None and doc["strings"][entry["label"]] == sym.YOUR_LAYERS
+                   for entry in doc["legend"])  # no visitor's layers here: no legend entry for them
 
 
 def test_faction_names_by_period(builtin):

@@ -71,3 +71,20 @@ def test_a_dataset_zip_opens_without_a_mapping(tmp_path):
     assert is_dataset_zip(again[0])
     reopened = import_uploads(again, None, tmp_path / "b")
     assert len(load_dataset(reopened.directory).events) == 3
+
+
+def test_a_visitors_layers_are_ringed_and_have_their_own_legend_entry(tmp_path):
+    from layers import symbology as sym
+    from layers.export import snapshot_bytes
+    from layers.time_store import build_time_store
+
+    paths = save([UploadedFile("acled.csv", (FIXTURES / "acled_fictional.csv").read_bytes())], tmp_path / "in")
+    imported = import_uploads(paths, None, tmp_path)
+    timeline = Timeline(load_dataset(overlay(BUILTIN_DIR, imported.directory, tmp_path / "over")))
+    doc = build_time_store(timeline).document
+    events = {i["id"]: i for layer in doc["layers"] if layer["kind"] == "event" for i in layer["items"]}
+    assert events["FIC1"].get("m") == 1 and "m" not in events["ev_1994_04_19_pailin_retaken"]
+    labels = [doc["strings"][e["label"]] for e in doc["legend"] if "label" in e]
+    assert sym.YOUR_LAYERS in labels
+    svg = snapshot_bytes(timeline.state_on(date(1994, 4, 19)), "svg", size="800x450").decode()
+    assert sym.YOUR_LAYERS in svg and sym.MINE.lower() in svg.lower()

@@ -324,6 +324,7 @@
     var look = daysAgo < 0 ? rule.future : (daysAgo <= rule.recent_days ? rule.recent : rule.past);
     var opacity = daysAgo < 0 ? rule.future_opacity : interpolate(rule.fade, daysAgo);
     var style = L.extend({}, look, {opacity: opacity, fillOpacity: look.fill ? rule.fill_ratio * opacity : 0});
+    if (item.data.m) { style.color = rule.mine.color; style.weight = Math.max(style.weight, rule.mine.weight); }
     var layer = this._layer(item);
     layer.setStyle(style);
     if (style.radius) { layer.setRadius(style.radius); }
