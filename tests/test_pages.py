@@ -95,7 +95,7 @@ def visible_texts(at: AppTest, skip_columns: tuple[str, ...] = ()) -> list[str]:
 
 # Written the same in Khmer text: the language switch names each language in its own script, and
 # the names of systems and products are not translated.
-SAME_IN_KHMER = {"English", "Language", "GeoNames", "UTM", "EPSG", "CSV"}
+SAME_IN_KHMER = {"English", "Language", "GeoNames", "UTM", "EPSG", "CSV", "PDF"}  # names of things, not words
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
