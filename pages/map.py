@@ -13,6 +13,8 @@ from layers.messages import pN_
 from layers.render_folium import BASEMAPS, LAYERS, Toggles
 from layers.symbology import approx_km2, faction_name
 
+EVENTS_LISTED = 25  # the events listed beside the map; the rest of a crowded window is counted
+
 # The map reaches the browser first; the sidebar's widgets follow at the end of the page (ui.sidebar).
 atlas = ui.open_atlas(sidebar_last=True)
 if atlas is None:
@@ -86,7 +88,8 @@ with right:
     st.markdown("**" + md(_("Events within ±{n} days").replace("{n}", _.number(state.window_days))) + "**")
     if state.events.empty:
         st.caption(_("No dated event in this window."))
-    for eid, row in state.events.iterrows():
+    shown_events = state.events.head(EVENTS_LISTED)
+    for eid, row in shown_events.iterrows():
         when = parse_date(row["date"])
         with st.container(border=True):
             st.markdown(f"**{md(_.date(when))}** — {md(row['title'])}")
@@ -98,6 +101,10 @@ with right:
             st.caption(md(_("Sources") + ": " + "; ".join(citations(ds, row["sources"]))))
             if when.earliest != day:
                 st.button(_("Show this date"), key=f"goto_{eid}", on_click=ui.set_day, args=(when.earliest,))
+    if len(state.events) > EVENTS_LISTED:
+        # A crowded window (a large imported dataset) is not listed whole: the map shows every event.
+        st.caption(md(_("… and {count} more events in this window: click them on the map, or see the Timeline.")
+                      .replace("{count}", _.number(len(state.events) - EVENTS_LISTED))))
 
 with st.sidebar:
     st.multiselect(_("Layers"), LAYERS, key="atlas_layers", format_func=lambda name: _.term("layer", name))
