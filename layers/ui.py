@@ -475,6 +475,8 @@ def _publish(relative: str, text: str) -> str | None:
     if not st.get_option("server.enableStaticServing"):
         return None
     path = GENERATED_DIR / relative
+    if path in _verified:  # checked already in this process (a store can be tens of megabytes)
+        return f"app/static/generated/{relative}"
     data = text.encode("utf-8")
     with _write_lock:
         try:
