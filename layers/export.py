@@ -19,6 +19,7 @@ from . import __version__
 from .deeplink import clamp_bbox
 from .catalog import Dataset
 from .errors import DateError
+from .i18n import N_
 from .escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
 from .render_folium import Toggles, atlas_map, page_html
@@ -224,6 +225,9 @@ def _drawn_bbox(fig, crs: str) -> Bbox:
     return (min(lons), min(lats), max(lons), max(lats))
 
 
+SNAPSHOT_NOTE = N_("Snapshot of {date}; drag the slider to see any date.")
+
+
 def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggles(),
                words: Words = ENGLISH, store: TimeStore | None = None, version: str = __version__) -> bytes:
     """A standalone interactive map (everything inlined: it opens from a USB stick) with its own date
@@ -232,7 +236,7 @@ def html_bytes(state: State, bbox: Bbox | None = None, toggles: Toggles = Toggle
     ds = state.dataset
     store = store or build_time_store(state.timeline, words)
     title = (f"{escape(ds.meta.title)}<br><span style='font-weight:400'>"
-             f"{escape(words('Snapshot of {date}; drag the slider to see any date.').replace('{date}', words.day(state.day)))}"
+             f"{escape(words(SNAPSHOT_NOTE).replace('{date}', words.day(state.day)))}"
              "</span>")
     fmap = atlas_map(store.text, assets="inline", basemap="OpenStreetMap", center=(ds.meta.view_lat, ds.meta.view_lon),
                      zoom=ds.meta.view_zoom, bbox=bbox, day=state.day.isoformat(), hidden=toggles.hidden(), title=title)

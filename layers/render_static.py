@@ -30,7 +30,7 @@ from .model import METRIC_CRS, ORIGIN, ORIGIN_MINE
 from .render_folium import Toggles
 from .text_safety import mpl_text
 from .timeline import State, metric_crs
-from .i18n import font_properties, text_props
+from .i18n import N_, font_properties, text_props
 from .words import ENGLISH, Words
 
 _paths_lock = threading.Lock()
@@ -158,9 +158,10 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
         ax.imshow(image, extent=extent, zorder=0, interpolation="bilinear")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        basemap_note = f"Basemap tiles: {mpl_text(tile_credit)}."
+        basemap_note = words(N_("Basemap tiles: {credit}.")).replace("{credit}", tile_credit)
     else:
-        basemap_note = "Basemap: Natural Earth vector" + (" (map tiles unavailable: offline?)." if basemap != "vector" else ".")
+        basemap_note = words(N_("Basemap: Natural Earth vector (map tiles unavailable: offline?).") if basemap != "vector"
+                             else N_("Basemap: Natural Earth vector."))
 
     # add_artist, not add_patch: the limits are set above, and fitting them to big patches is slow.
     home = sym.home_iso3(ds.countries, ds.meta.region)
@@ -252,7 +253,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     ax.legend(handles=_legend_handles(ds, state, toggles, present, scale, words, own), loc="lower left",
               prop=font_properties(words.lang, 8.5 * scale), framealpha=0.92, title=words("Legend"),
               title_fontproperties=font_properties(words.lang, 9 * scale))
-    _scale_bar(ax, x0, x1, y0, y1, scale)
+    _scale_bar(ax, x0, x1, y0, y1, scale, words)
     _north_arrow(ax, scale)
     right_edge = 0.99 * fig.bbox.width
     # The caveat sits where readers look, at a legible size (at least 8 pt on a slide).
@@ -262,11 +263,13 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
                   {s for p in state.places for s in p.sources} | {s for _, r in state.events.iterrows() for s in r["sources"]})
     sources = words("Sources") + ": " + "; ".join(ds.sources[s].citation() if s in ds.sources else s for s in used[:12])
     if len(used) > 12:
-        sources += f"; and {len(used) - 12} more (see the GeoJSON or HTML snapshot)"
+        sources += "; " + words(N_("and {count} more (see the GeoJSON or HTML snapshot)")).replace(
+            "{count}", words.number(len(used) - 12))
     _fit(fig.text(0.01, 0.035, mpl_text(sources), fontsize=7 * scale, va="center", color="#333333", **tp), right_edge,
          renderer, shrink=1.0)
-    _fit(fig.text(0.01, 0.012, mpl_text(f"Made with Natural Earth. {basemap_note} Places: GeoNames (CC BY 4.0). "
-                                        "Pailin Atlas."), fontsize=7 * scale,
+    credits = words(N_("Made with Natural Earth. {basemap} Places: GeoNames (CC BY 4.0). Pailin Atlas.")).replace(
+        "{basemap}", basemap_note)
+    _fit(fig.text(0.01, 0.012, mpl_text(credits), fontsize=7 * scale,
                   va="center", color="#555555", gid="attribution", **tp), right_edge, renderer, shrink=0.55)
     return fig
 
@@ -349,13 +352,14 @@ def _fit(text, limit_px: float, renderer, shrink: float = 0.6) -> None:
     text.set_text(" ".join(words[:lo]) + " …")
 
 
-def _scale_bar(ax, x0: float, x1: float, y0: float, y1: float, scale: float) -> None:
+def _scale_bar(ax, x0: float, x1: float, y0: float, y1: float, scale: float, words: Words) -> None:
     span = (x1 - x0) / 5
     km = max(1, int(10 ** np.floor(np.log10(span / 1000))))
     km *= max(1, int((span / 1000) // km))
     bx, by = x1 - (x1 - x0) * 0.04 - km * 1000, y0 + (y1 - y0) * 0.05
     ax.plot([bx, bx + km * 1000], [by, by], color="#000000", linewidth=3 * scale, zorder=10, solid_capstyle="butt")
-    ax.text(bx + km * 500, by + (y1 - y0) * 0.012, f"{km} km", ha="center", va="bottom", fontsize=9 * scale, zorder=10)
+    ax.text(bx + km * 500, by + (y1 - y0) * 0.012, f"{words.number(km)} km", ha="center", va="bottom",
+            fontsize=9 * scale, zorder=10, **text_props(words.lang))
 
 
 def _north_arrow(ax, scale: float) -> None:
