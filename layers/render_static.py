@@ -257,7 +257,7 @@ def render(state: State, canvas: Canvas, bbox: Bbox | None = None, basemap: str 
     _north_arrow(ax, scale)
     right_edge = 0.99 * fig.bbox.width
     # The caveat sits where readers look, at a legible size (at least 8 pt on a slide).
-    _fit(fig.text(0.01, 0.06, words(sym.CAVEAT), fontsize=max(8.0, 8.5 * scale), va="center", color="#111111", **tp,
+    _fit(fig.text(0.01, 0.06, words(sym.CAVEAT_PRINT), fontsize=max(8.0, 8.5 * scale), va="center", color="#111111", **tp,
                   weight="bold", gid="caveat"), right_edge, renderer, shrink=0.95)
     used = sorted({s for _, r in state.zones.iterrows() for s in r["sources"]} |
                   {s for p in state.places for s in p.sources} | {s for _, r in state.events.iterrows() for s in r["sources"]})

@@ -302,5 +302,7 @@ def legend_entries(faction_ids: Iterable[str], colors: dict[str, str]) -> list[L
 YOUR_LAYERS = N_("your own layers (ringed)")
 
 
+# On paper and in images there is nothing to click: the caveat alone.
+CAVEAT_PRINT = N_("Zones are schematic: sketched from the places and distances the sources give, not surveyed.")
 CAVEAT = N_("Zones are schematic: sketched from the places and distances the sources give, not surveyed. "
             "Click a feature for its sources and certainty.")

@@ -291,3 +291,15 @@ def test_snapshot_keys_and_the_shared_result_cache():
     cache.get(key, make)  # used again: now the most recent
     cache.get(("c",), lambda: b"z" * 10)  # over 25 bytes: the least recently used ("b") goes
     assert len(made) == 1 and cache.get(("b",), lambda: b"again") == b"again"
+
+
+@pytest.mark.parametrize("size", ["slide", "a4", "square", "800x450"])
+def test_every_image_says_the_zones_are_schematic_at_a_legible_size(timeline, size):
+    from matplotlib.text import Text
+
+    from layers import symbology as sym
+
+    fig = render(timeline.state_on(date(1994, 4, 19)), parse_size(size))
+    caveat = [t for t in fig.findobj(Text) if t.get_gid() == "caveat"]
+    assert len(caveat) == 1 and caveat[0].get_text() == sym.CAVEAT_PRINT  # whole, not cut
+    assert caveat[0].get_fontsize() >= 8.0
