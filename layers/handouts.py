@@ -28,7 +28,7 @@ from typing import Any
 
 from . import __version__
 from .analysis import key_places
-from .dates import HistoricalDate, parse_date
+from .dates import parse_date
 from .deeplink import clamp_view
 from .errors import DateError
 from .export import snapshot_bytes

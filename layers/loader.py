@@ -34,7 +34,7 @@ from .model import (
     PeriodName, Source,
 )
 from .schema import (
-    CHAPTER, DATASET, FACTION, ID, LAYER_SPECS, SOURCE, Issue, LayerSpec, ObjectSpec, check_object, short,
+    DATASET, FACTION, ID, LAYER_SPECS, SOURCE, Issue, LayerSpec, check_object, short,
 )
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "geodata"

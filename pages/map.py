@@ -7,7 +7,7 @@ import streamlit as st
 from layers import ui
 from layers.analysis import citations, date_disputes, key_places, place_name
 from layers.dates import parse_date
-from layers.export import MIME, ExportError, snapshot_filename
+from layers.export import MIME, snapshot_filename
 from layers.markdown import md, md_table
 from layers.messages import pN_
 from layers.render_folium import BASEMAPS, LAYERS, Toggles

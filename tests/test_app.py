@@ -7,7 +7,6 @@ same widget message the browser sends.
 
 import json
 import re
-from datetime import date
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState

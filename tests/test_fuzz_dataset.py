@@ -167,7 +167,7 @@ def test_a_mutated_dataset_that_passes_renders_on_every_page_and_in_every_export
     """What `validate` accepts, the app shows: every page under AppTest, and every snapshot format."""
     from streamlit.testing.v1 import AppTest
 
-    from layers import ui
+    from layers.ui.state import _registry
     from layers.export import snapshot_bytes
     from layers.time_store import build_time_store
 
@@ -187,7 +187,7 @@ def test_a_mutated_dataset_that_passes_renders_on_every_page_and_in_every_export
     for fmt in ("png", "html", "geojson"):
         assert snapshot_bytes(state, fmt, size="400x300")
     monkeypatch.setenv("PAILIN_ATLAS_DATASETS", f"fuzz={directory}")
-    ui._registry.clear()
+    _registry.clear()
     try:
         for page in PAGES:
             at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
@@ -196,4 +196,4 @@ def test_a_mutated_dataset_that_passes_renders_on_every_page_and_in_every_export
             assert not at.exception, (page, name, [e.value for e in at.exception])
             assert not at.error, (page, name, [e.value for e in at.error])  # shown, not refused
     finally:
-        ui._registry.clear()
+        _registry.clear()

@@ -150,7 +150,6 @@ def test_a_slow_tile_server_times_out_and_leaves_no_thread_behind(slow_tile_serv
 def test_the_disk_cache_keeps_under_its_cap_dropping_the_least_recently_used(tile_server, tmp_path, monkeypatch):
     import os
 
-    from layers import tiles
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     cache = tmp_path / "pailin-atlas" / "tiles"

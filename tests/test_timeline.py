@@ -1,6 +1,5 @@
 from datetime import date, timedelta
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 

@@ -1,0 +1,169 @@
+"""The map component: the map page (layers/render_folium.py) in a components.v2 bridge
+(layers/js/atlas_bridge.js), its data as content-addressed static files the browser fetches once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ..deeplink import clamp_view
+from ..i18n import N_
+from ..render_folium import Toggles, atlas_map as build_map, page_html
+from ..time_layer import asset_text
+from ..time_store import TimeStore, build_time_store
+from ..timeline import Timeline
+from ..words import Words
+from .atlas import Atlas
+from .state import DATE_KEY, MAP_KEY, PUSH_KEY, VIEW_KEY
+
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"   # served at app/static/ (.streamlit/config.toml)
+GENERATED_DIR = STATIC_DIR / "generated"
+STALE_AFTER_S = 3600.0   # generated files of other versions are removed once this old
+
+
+@st.cache_resource(max_entries=32)
+def _time_store(name: str, version: str, lang: str, _timeline: Timeline, _words: Words) -> TimeStore:
+    # Keyed by dataset name, version and language; the timeline and words are what those name.
+    return build_time_store(_timeline, _words)
+
+
+
+_write_lock = threading.Lock()
+
+
+def _publish(relative: str, text: str) -> str | None:
+    """`text` as a static file at static/generated/`relative` (a content-addressed name), written once and
+    checked against its content once per process: a truncated or altered file under the right name is
+    written again. Its URL, or None when the server serves no static files or the file cannot be written."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    path = GENERATED_DIR / relative
+    if path in _verified:  # checked already in this process (a store can be tens of megabytes)
+        return f"app/static/generated/{relative}"
+    data = text.encode("utf-8")
+    with _write_lock:
+        try:
+            if path not in _verified:
+                if not (path.is_file() and path.read_bytes() == data):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+                    try:
+                        part.write_bytes(data)
+                        os.replace(part, path)
+                    finally:
+                        part.unlink(missing_ok=True)
+                    _prune(keep=path)
+                _verified.add(path)
+        except OSError:
+            return None
+    return f"app/static/generated/{relative}"
+
+
+def _store_url(store: TimeStore) -> str | None:
+    """The store as a static file the browser fetches once and caches (not resent with every rerun)."""
+    return _publish(f"atlas-store-{store.digest}.json", store.text)
+
+
+def _layer_assets_url() -> str | None:
+    """The time layer's script and style as static files: the map page then stays a few kilobytes."""
+    js, css = asset_text("atlas_time.js"), asset_text("atlas_time.css")
+    folder = f"atlas-layer-{hashlib.sha256((js + css).encode()).hexdigest()[:16]}"
+    if _publish(f"{folder}/atlas_time.js", js) is None or _publish(f"{folder}/atlas_time.css", css) is None:
+        return None
+    return f"app/static/generated/{folder}/"
+
+
+_verified: set[Path] = set()
+
+
+def _prune(keep: Path) -> None:
+    now = time.time()
+    for old in GENERATED_DIR.glob("atlas-store-*"):
+        if old != keep and old not in _verified and now - old.stat().st_mtime > STALE_AFTER_S:
+            old.unlink(missing_ok=True)
+    for old in GENERATED_DIR.glob("atlas-layer-*/*"):
+        if old != keep and old not in _verified and now - old.stat().st_mtime > STALE_AFTER_S:
+            old.unlink(missing_ok=True)
+    for part in GENERATED_DIR.glob("*.part"):
+        if now - part.stat().st_mtime > 60:
+            part.unlink(missing_ok=True)
+
+
+@st.cache_resource(max_entries=64)
+def _page(store_key: str, basemap: str, lang: str, center: tuple[float, float], zoom: int,
+          _store: TimeStore, store_url: str | None, controls: bool, layer_url: str | None,
+          text_target: str | None) -> str:
+    fmap = build_map(store_url or _store.text, store_is_url=store_url is not None,
+                     assets="static" if store_url else "inline", basemap=basemap, center=center, zoom=zoom,
+                     controls=controls, layer_assets_url=layer_url if store_url else None, text_target=text_target)
+    return page_html(fmap)
+
+
+@cache
+def _component() -> Any:
+    return st.components.v2.component("pailin_atlas.map", js=asset_text("atlas_bridge.js"), isolate_styles=False)
+
+
+def _day_changed(key: str) -> None:
+    value = st.session_state[key].get("day")
+    try:
+        st.session_state[DATE_KEY] = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        pass  # a malformed value from the browser changes nothing
+
+
+def _view_changed(key: str, view_key: str, region: tuple[float, float, float, float]) -> None:
+    reported = st.session_state[key].get("view")
+    if not isinstance(reported, dict):
+        return
+    view = clamp_view(reported, reported.get("zoom"), reported.get("bbox"), region)
+    if view is not None:
+        st.session_state[view_key] = {"lat": round(view.lat, 6), "lon": round(view.lon, 6), "zoom": view.zoom,
+                                      "bbox": [round(v, 6) for v in view.bbox]}
+
+
+def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: Toggles = Toggles(),
+              height: int = 640, key: str = MAP_KEY, view_key: str = VIEW_KEY, day: date | None = None,
+              push: tuple[int, dict[str, Any] | None] | None = None, controls: bool = True,
+              text_target: str | None = None) -> dict[str, Any] | None:
+    """The map with its date slider; returns the view the browser last reported (lat, lon, zoom, bbox).
+
+    The map opens at `day` (default: the shared date) and the view kept under `view_key`, and then owns
+    its date: it moves again only when `push` (a sequence number and an optional view; default: the
+    shared date's pushes, see `set_day`) changes.
+    """
+    meta = atlas.dataset.meta
+    center = (meta.view_lat, meta.view_lon)
+    if atlas.private:
+        # A visitor's upload: built for this session and kept in it, the data inline in the page.
+        pages = st.session_state.setdefault("atlas_private_pages", {})
+        key_of_page = (atlas.version, atlas.name, atlas.words.lang, basemap, controls, text_target)
+        if key_of_page not in pages:
+            store = build_time_store(atlas.timeline, atlas.words)
+            if len(pages) >= 4:
+                pages.clear()
+            pages[key_of_page] = page_html(build_map(store.text, assets="inline", basemap=basemap, center=center,
+                                                     zoom=meta.view_zoom, controls=controls, text_target=text_target))
+        html = pages[key_of_page]
+    else:
+        store = _time_store(atlas.name, atlas.version, atlas.words.lang, atlas.timeline, atlas.words)
+        html = _page(store.digest, basemap, atlas.words.lang, center, meta.view_zoom, store, _store_url(store),
+                     controls, _layer_assets_url(), text_target)
+    seq, push_view = push if push is not None else st.session_state.get(PUSH_KEY, (0, None))
+    shown = (day or atlas.day).isoformat()
+    title = atlas.words(N_("Map of the situation on {date}")).replace("{date}", atlas.words.day(day or atlas.day))
+    data = {"html": html, "page": hashlib.sha256(html.encode()).hexdigest()[:16], "title": title,
+            "day": shown, "view": st.session_state.get(view_key), "push": seq, "push_view": push_view,
+            "hidden": toggles.hidden(), "height": height}
+    _component()(key=key, data=data, default={"day": shown, "view": None},
+                 on_day_change=lambda: _day_changed(key), on_view_change=lambda: _view_changed(key, view_key, meta.region),
+                 height=height)
+    return st.session_state.get(view_key)

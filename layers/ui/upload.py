@@ -1,0 +1,108 @@
+"""Sidebar: a visitor brings their own dated layers (layers/uploads.py does the work)."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ..errors import Problem
+from ..markdown import md
+from ..registry import Registry
+from ..words import Words
+from .state import DATASET_KEY, UPLOAD_KEY, UPLOAD_OVER, UPLOAD_ALONE, Upload, _load_private
+
+UPLOAD_TYPES = ["csv", "tsv", "geojson", "json", "gpkg", "zip", "kml", "kmz", "gpx", "xlsx"]
+FIELD_ROLES = (("date", "Date (or start)"), ("end", "End date"), ("name", "Name or title"),
+               ("controller", "Held by / first actor"), ("place", "Place name (looked up offline)"))
+
+
+def _mapping_form(detected: list[Any], words: Words) -> dict[str, Any] | None:
+    """The mapping step: what each detected field means, with the importer's suggestions chosen."""
+    from ..imports import LAYER_KINDS, Mapping
+
+    with st.form("upload_mapping"):
+        chosen: dict[str, Any] = {}
+        for layer in detected:
+            st.markdown(f"**{md(layer.key)}** · {md(layer.format)}, {layer.feature_count} " + words("rows or features"))
+            for problem in layer.problems:
+                st.caption(md(str(problem)))
+            if not layer.fields:
+                continue
+            names = [f.name for f in layer.fields]
+            samples = {f.name: ", ".join(f.samples) for f in layer.fields}
+            kinds = ["(from geometry and date)", *LAYER_KINDS]
+            kind = st.selectbox(words("Layer kind"), kinds, key=f"map_kind_{layer.key}",
+                                index=kinds.index(layer.suggested.kind) if layer.suggested.kind in kinds else 0)
+            values: dict[str, Any] = {"kind": None if kind == kinds[0] else kind}
+            for role, label in FIELD_ROLES:
+                options = ["(none)", *names]
+                suggested = getattr(layer.suggested, role)
+                values[role] = st.selectbox(words(label), options, key=f"map_{role}_{layer.key}",
+                                            index=options.index(suggested) if suggested in options else 0,
+                                            format_func=lambda n: n if n == "(none)" else f"{n}  ({samples[n][:40]})")
+                if values[role] == "(none)":
+                    values[role] = ""
+            chosen[layer.key] = Mapping(**values)
+        if st.form_submit_button(words("Import")):
+            return chosen
+    return None
+
+
+def upload_panel(registry: Registry, words: Words) -> None:
+    """Sidebar: bring your own dated layers. Files go to a private working directory that is deleted
+    as soon as they are imported; the result lives in this session only."""
+    from ..uploads import UploadedFile, detect_uploads, import_uploads, is_dataset_zip, overlay, save
+
+    with st.sidebar.expander(words("Your own layers"),
+                             expanded=UPLOAD_KEY in st.session_state or bool(st.session_state.get("upload_files"))):
+        files = st.file_uploader(words("CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, or a dataset zip"),
+                                 type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files")
+        if files:
+            uploaded = [UploadedFile(f.name, f.getvalue()) for f in files]
+            digest = hashlib.sha256(b"".join(u.name.encode() + b"\0" + u.data for u in uploaded)).hexdigest()[:16]
+            done = st.session_state.get(UPLOAD_KEY)
+            if done is None or done.version != digest:
+                with tempfile.TemporaryDirectory(prefix="pailin-upload-") as tmp:
+                    paths = save(uploaded, Path(tmp) / "in")
+                    detected = detect_uploads(paths)
+                    mappings = _mapping_form(detected, words) if detected else {}
+                    if mappings is not None and (detected or any(is_dataset_zip(p) for p in paths)):
+                        imported = import_uploads(paths, mappings, Path(tmp))
+                        if imported.directory is None:
+                            st.error(words("Nothing could be imported: see the problems below."))
+                            _problem_table(imported.problems)
+                            return
+                        base = registry.directory(registry.names[0])
+                        alone = _load_private(imported.directory)
+                        over = _load_private(overlay(base, imported.directory, Path(tmp) / "over"))
+                        st.session_state[UPLOAD_KEY] = Upload(digest, alone, over, imported.zip_bytes,
+                                                              imported.counts, imported.problems, imported.note)
+                        st.session_state[DATASET_KEY] = UPLOAD_OVER if over.dataset is not None else UPLOAD_ALONE
+                        st.rerun()
+        upload = st.session_state.get(UPLOAD_KEY)
+        if upload is not None:
+            counts = ", ".join(f"{n} {layer}" for layer, n in upload.counts.items())
+            st.caption(md(words("Imported") + f": {counts}. {upload.note}"))
+            if upload.problems:
+                st.caption(md(words("Skipped rows and warnings") + f": {len(upload.problems)}"))
+                _problem_table(upload.problems)
+            if upload.over.dataset is None:
+                st.caption(md(words("Your layers cannot be laid over the built-in data") + ": "
+                              + "; ".join(str(p) for p in upload.over.problems[:3])))
+            st.download_button(words("Download your layers (zip)"), upload.zip_bytes, file_name="my-layers.zip",
+                               mime="application/zip", key="upload_zip")
+            if st.button(words("Remove your layers"), key="upload_remove"):
+                del st.session_state[UPLOAD_KEY]
+                st.session_state[DATASET_KEY] = registry.names[0]
+                st.rerun()
+
+
+def _problem_table(problems: list[Problem]) -> None:
+    """Each problem on its own line, naming file, row or feature, field, what is wrong and what to do."""
+    shown = problems[:50]
+    st.markdown("\n".join(f"- {md(str(p))}" for p in shown)
+                + (f"\n- … {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""))
