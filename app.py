@@ -5,9 +5,9 @@
 
 import streamlit as st
 
-from layers.i18n import normalise_lang
+from layers.text.i18n import normalise_lang
 from layers.ui import LANG_KEY
-from layers.words import words_for
+from layers.text.words import words_for
 
 # The page titles in the reader's language: the sidebar's switch (kept in the session) or ?lang=.
 _ = words_for(st.session_state.get(LANG_KEY) or normalise_lang(st.query_params.get("lang")))

@@ -6,7 +6,7 @@ Apps, taking turns step by step in one run (headless Debian Chromium, offline):
 (a) floor: a bare Streamlit app with a date slider and a text: the cost of any server rerun;
 (b) server path: a Folium map whose date-dependent layers are rebuilt by Python on every step
     (streamlit-folium), as the atlas drew until November 2026;
-(c) the atlas: its map owns the date (layers/js/atlas_time.js) and restyles in the browser; the time is
+(c) the atlas: its map owns the date (layers/render/js/atlas_time.js) and restyles in the browser; the time is
     taken when the map marks the new day painted (data-day, set an animation frame after restyling);
 (d) the atlas on a generated dataset of --big features.
 Also: for the atlas, when the rest of the page (panel, URL) has caught up after the last step; and the
@@ -48,8 +48,8 @@ sys.path.insert(0, {str(ROOT)!r})
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
-from layers.catalog import load_dataset
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.engine.timeline import Timeline
 
 @st.cache_resource
 def timeline():
@@ -130,7 +130,7 @@ def main() -> None:
         floor_py.write_text(FLOOR_APP)
         server_py.write_text(SERVER_APP)
         if args.big:
-            from layers.synthetic import write_synthetic_dataset
+            from layers.data.synthetic import write_synthetic_dataset
 
             write_synthetic_dataset(Path(tmp) / "big", args.big, seed=3)
             os.environ["PAILIN_ATLAS_DATASETS"] = f"big={Path(tmp) / 'big'}"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from layers.catalog import load_dataset  # noqa: E402
-from layers.export import animation_bytes, snapshot_bytes  # noqa: E402
-from layers.timeline import Timeline  # noqa: E402
+from layers.data.catalog import load_dataset  # noqa: E402
+from layers.exports.export import animation_bytes, snapshot_bytes  # noqa: E402
+from layers.engine.timeline import Timeline  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:

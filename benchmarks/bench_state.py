@@ -24,9 +24,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from layers.catalog import Dataset, load_dataset  # noqa: E402
-from layers.synthetic import write_synthetic_dataset  # noqa: E402
-from layers.timeline import Timeline  # noqa: E402
+from layers.data.catalog import Dataset, load_dataset  # noqa: E402
+from layers.data.synthetic import write_synthetic_dataset  # noqa: E402
+from layers.engine.timeline import Timeline  # noqa: E402
 
 
 class Straightforward:

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from .loader import BUILTIN_DIR, load_dataset, validate_path
-from .dates import parse_day
-from .errors import DataError, DateError
-from .export import ExportError
+from .data.loader import BUILTIN_DIR, load_dataset, validate_path
+from .data.dates import parse_day
+from .data.errors import DataError, DateError
+from .exports.export import ExportError
 
 
 def _emit(payload: Any) -> None:
@@ -36,7 +36,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_state(args: argparse.Namespace) -> int:
-    from .timeline import Timeline
+    from .engine.timeline import Timeline
 
     dataset = load_dataset(args.data)
     day = parse_day(args.date, earliest=dataset.meta.start, latest=dataset.meta.end)
@@ -46,7 +46,7 @@ def cmd_state(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from .dates import parse_date
+    from .data.dates import parse_date
 
     dataset = load_dataset(args.data)
     out = []
@@ -81,7 +81,7 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
-    from . import geocode
+    from .data import geocode
 
     if args.online:
         try:

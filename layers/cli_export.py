@@ -7,12 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from .loader import load_dataset
-from .dates import parse_day
-from .export import CLI_BUDGET, FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
-from .i18n import LANGUAGES
-from .timeline import Timeline
-from .words import words_for
+from .data.loader import load_dataset
+from .data.dates import parse_day
+from .exports.export import CLI_BUDGET, FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
+from .text.i18n import LANGUAGES
+from .engine.timeline import Timeline
+from .text.words import words_for
 
 
 def _step(text: str) -> str | int:

@@ -51,7 +51,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .catalog import validate_path
+    from .data.catalog import validate_path
 
     limits = _limits(args)
     if args.detect:
@@ -73,13 +73,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .catalog import load_dataset
-    from .dates import parse_day
-    from .export_formats import dataset_bytes, state_bytes
+    from .data.catalog import load_dataset
+    from .data.dates import parse_day
+    from .exports.export_formats import dataset_bytes, state_bytes
 
     dataset = load_dataset(args.data)
     if args.date:
-        from .timeline import Timeline
+        from .engine.timeline import Timeline
 
         day = parse_day(args.date, earliest=dataset.meta.start, latest=dataset.meta.end)
         data = state_bytes(Timeline(dataset).state_on(day), args.format)
@@ -134,7 +134,7 @@ def _checked_import(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The two commands without the rest of the CLI (until `layers/__main__.py` registers them)."""
-    from .errors import DataError, DateError
+    from .data.errors import DataError, DateError
 
     parser = argparse.ArgumentParser(prog="python -m layers.cli_import")
     add_commands(parser.add_subparsers(dest="command", required=True))

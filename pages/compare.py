@@ -5,11 +5,12 @@ from datetime import timedelta
 import streamlit as st
 
 from layers import ui
-from layers.analysis import citations, compare, faction_label, place_name
-from layers.dates import parse_date
-from layers.markdown import md
-from layers.render_folium import Toggles
-from layers.symbology import CAVEAT, approx_km2
+from layers.engine.analysis import citations, compare, faction_label, place_name
+from layers.data.dates import parse_date
+from layers.text.markdown import md
+from layers.render.render_folium import Toggles
+from layers.engine.timeline import approx_km2
+from layers.render.symbology import CAVEAT
 
 atlas = ui.open_atlas()
 if atlas is None:

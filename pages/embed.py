@@ -3,7 +3,7 @@
 import streamlit as st
 
 from layers import ui
-from layers.markdown import md
+from layers.text.markdown import md
 
 atlas = ui.open_atlas(embedded=True)
 if atlas is None:

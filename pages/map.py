@@ -5,13 +5,14 @@ from datetime import timedelta
 import streamlit as st
 
 from layers import ui
-from layers.analysis import citations, date_disputes, key_places, place_name
-from layers.dates import parse_date
-from layers.export import MIME, snapshot_filename
-from layers.markdown import md, md_table
-from layers.messages import pN_
-from layers.render_folium import BASEMAPS, LAYERS, Toggles
-from layers.symbology import approx_km2, faction_name
+from layers.engine.analysis import citations, date_disputes, key_places, place_name
+from layers.data.dates import parse_date
+from layers.exports.export import MIME, snapshot_filename
+from layers.text.markdown import md, md_table
+from layers.text.messages import pN_
+from layers.render.render_folium import BASEMAPS, LAYERS, Toggles
+from layers.engine.timeline import approx_km2
+from layers.render.symbology import faction_name
 
 EVENTS_LISTED = 25  # the events listed beside the map; the rest of a crowded window is counted
 

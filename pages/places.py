@@ -3,9 +3,9 @@
 import streamlit as st
 
 from layers import ui
-from layers.analysis import control_periods, distance_words, gazetteer, gazetteer_view, place_name, search_places
-from layers.markdown import md
-from layers.text_safety import to_csv_bytes
+from layers.engine.analysis import control_periods, distance_words, gazetteer, gazetteer_view, place_name, search_places
+from layers.text.markdown import md
+from layers.text.text_safety import to_csv_bytes
 
 atlas = ui.open_atlas()
 if atlas is None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from layers import ui
-from layers.analysis import bibliography, disagreements, source_slips
+from layers.engine.analysis import bibliography, disagreements, source_slips
 
 atlas = ui.open_atlas()
 if atlas is None:

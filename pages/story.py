@@ -3,11 +3,11 @@
 import streamlit as st
 
 from layers import ui
-from layers.analysis import citations
-from layers.errors import DataError
-from layers.markdown import md
-from layers.symbology import CAVEAT
-from layers.story import load_story
+from layers.engine.analysis import citations
+from layers.data.errors import DataError
+from layers.text.markdown import md
+from layers.render.symbology import CAVEAT
+from layers.data.story import load_story
 
 atlas = ui.open_atlas()
 if atlas is None:

@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from layers import ui
-from layers.analysis import area_over_time, control_periods, faction_label
-from layers.dates import parse_date
-from layers.words import Words
+from layers.engine.analysis import area_over_time, control_periods, faction_label
+from layers.data.dates import parse_date
+from layers.text.words import Words
 
 atlas = ui.open_atlas()
 if atlas is None:

@@ -36,8 +36,8 @@ from shapely.geometry import LineString, Point, box, mapping, shape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from layers.dates import parse_date  # noqa: E402
-from layers.geojson_io import write_feature_collection  # noqa: E402
+from layers.data.dates import parse_date  # noqa: E402
+from layers.data.geojson_io import write_feature_collection  # noqa: E402
 
 _FWD = Transformer.from_crs(4326, 32648, always_xy=True)
 _INV = Transformer.from_crs(32648, 4326, always_xy=True)

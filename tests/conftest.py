@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from layers.geojson_io import write_feature_collection
+from layers.data.geojson_io import write_feature_collection
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from layers import analysis
-from layers.catalog import load_dataset
-from layers.timeline import Timeline
+from layers.engine import analysis
+from layers.data.catalog import load_dataset
+from layers.engine.timeline import Timeline
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from layers.catalog import load_dataset, validate_path
-from layers.errors import DataError
-from layers.synthetic import write_synthetic_dataset
+from layers.data.catalog import load_dataset, validate_path
+from layers.data.errors import DataError
+from layers.data.synthetic import write_synthetic_dataset
 
 
 def _errors(directory: Path):

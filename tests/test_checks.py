@@ -3,8 +3,8 @@ agree with the zones around them, texts that do not state a day their date does 
 
 import pytest
 
-from layers.catalog import validate_path
-from layers.checks import stated_days
+from layers.data.catalog import validate_path
+from layers.data.checks import stated_days
 
 
 def _errors(path):

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, strategies as st
 
-from layers.dates import parse_date, parse_date_field, parse_day
-from layers.errors import DateError
+from layers.data.dates import parse_date, parse_date_field, parse_day
+from layers.data.errors import DateError
 
 
 @pytest.mark.parametrize("text, precision, label, earliest, latest", [

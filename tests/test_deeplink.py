@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 from markdown_it import MarkdownIt
 
-from layers.deeplink import MIN_SPAN_DEG, View, clamp_bbox, clamp_reported, clamp_view, parse_deep_link, query_for, view_limits
+from layers.render.deeplink import MIN_SPAN_DEG, View, clamp_bbox, clamp_reported, clamp_view, parse_deep_link, query_for, view_limits
 
 START, END, DEFAULT = date(1989, 9, 1), date(1998, 12, 31), date(1994, 4, 19)
 REGION = (101.9, 11.3, 106.0, 14.8)

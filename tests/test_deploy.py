@@ -98,7 +98,7 @@ def image_tree(tmp_path_factory) -> Path:
 
 def test_the_image_holds_the_app_and_not_the_tests_or_the_repository(image_tree):
     names = {p.relative_to(image_tree).as_posix() for p in image_tree.rglob("*") if p.is_file()}
-    for needed in ("app.py", "requirements.txt", ".streamlit/config.toml", "layers/export.py", "geodata/dataset.json"):
+    for needed in ("app.py", "requirements.txt", ".streamlit/config.toml", "layers/exports/export.py", "geodata/dataset.json"):
         assert needed in names
     assert any(n.startswith("pages/") for n in names)
     assert not any(n == ".git" or n.startswith(("tests/", "node_modules/", ".git/", "benchmarks/")) for n in names)

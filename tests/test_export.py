@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from layers.catalog import load_dataset
-from layers.errors import DateError
-from layers.export import (ExportError, animation_bytes, animation_days, parse_bbox, parse_size, snapshot_bytes,
+from layers.data.catalog import load_dataset
+from layers.data.errors import DateError
+from layers.exports.export import (ExportError, animation_bytes, animation_days, parse_bbox, parse_size, snapshot_bytes,
                            snapshot_filename)
-from layers.render_static import render
-from layers.timeline import Timeline
+from layers.render.render_static import render
+from layers.engine.timeline import Timeline
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_html_carries_its_data_once_and_data_text_stays_text(make_dataset):
 
 
 def test_geojson_snapshot_validates(tmp_path, timeline):
-    from layers.catalog import validate_path
+    from layers.data.catalog import validate_path
 
     path = tmp_path / "snapshot.geojson"
     path.write_bytes(snapshot_bytes(timeline.state_on(date(1994, 4, 19)), "geojson"))
@@ -98,7 +98,7 @@ def test_static_artists_hold_the_state(timeline):
 
 
 def test_an_animation_frame_is_the_png_snapshot_of_its_date(timeline):
-    from layers.export import frame_pixels
+    from layers.exports.export import frame_pixels
 
     state = timeline.state_on(date(1994, 4, 19))
     png = np.asarray(Image.open(io.BytesIO(snapshot_bytes(state, "png", size="480x270"))).convert("RGB"))
@@ -133,7 +133,7 @@ def test_cli_snapshot(tmp_path, capsys):
 
 
 def test_tiles_fall_back_to_the_vector_basemap_and_say_so(timeline, monkeypatch):
-    import layers.render_static as rs
+    import layers.render.render_static as rs
 
     monkeypatch.setattr(rs, "_tiles", lambda bounds, name, crs: None)  # as when offline or the server fails
     fig = render(timeline.state_on(date(1994, 4, 19)), parse_size("400x300"), basemap="light")
@@ -146,7 +146,7 @@ def test_tiles_fall_back_to_the_vector_basemap_and_say_so(timeline, monkeypatch)
 def test_tiles_are_drawn_under_the_layers_when_available(timeline, monkeypatch):
     import numpy as np
 
-    import layers.render_static as rs
+    import layers.render.render_static as rs
 
     monkeypatch.setattr(rs, "_tiles", lambda b, name, crs: (np.zeros((4, 4, 3), dtype=np.uint8), (b[0], b[2], b[1], b[3]),
                                                       "Tiles (c) Test"))
@@ -161,7 +161,7 @@ def _no_frame(k, n):
 
 
 def test_an_animation_over_budget_is_refused_before_any_frame_with_the_numbers_and_the_way_out(timeline):
-    from layers.export import HOSTED_BUDGET
+    from layers.exports.export import HOSTED_BUDGET
 
     with pytest.raises(ExportError) as refused:
         animation_bytes(timeline, date(1994, 1, 1), date(1994, 12, 31), step=3, size="1920x1080", progress=_no_frame)
@@ -197,7 +197,7 @@ def test_frames_are_streamed_to_the_encoder_not_held(timeline, monkeypatch, fmt)
     import gc
     import weakref
 
-    import layers.export as export
+    import layers.exports.export as export
 
     drawn, alive_at_each_frame = [], []
     real = export.frame_pixels
@@ -219,7 +219,7 @@ def test_frames_are_streamed_to_the_encoder_not_held(timeline, monkeypatch, fmt)
 
 
 def test_the_streamed_gif_shows_each_frame(timeline):
-    from layers.export import frame_pixels
+    from layers.exports.export import frame_pixels
 
     days = animation_days(timeline, date(1994, 3, 1), date(1994, 5, 1), 20)
     data, frames = animation_bytes(timeline, date(1994, 3, 1), date(1994, 5, 1), step=20, size="320x180",
@@ -235,7 +235,7 @@ def test_the_streamed_gif_shows_each_frame(timeline):
 
 
 def test_a_cancel_hook_stops_between_frames(timeline):
-    from layers.export import Cancelled
+    from layers.exports.export import Cancelled
 
     drawn = []
     with pytest.raises(Cancelled, match="after 3 of 10 frames"):
@@ -260,8 +260,8 @@ def test_snapshot_keys_and_the_shared_result_cache():
     import threading
     import time
 
-    from layers.export import ResultCache, rounded_bbox, snapshot_key
-    from layers.render_folium import Toggles
+    from layers.exports.export import ResultCache, rounded_bbox, snapshot_key
+    from layers.render.render_folium import Toggles
 
     day, bbox = date(1994, 4, 19), (102.41234, 12.6, 103.6, 13.4)
     key = snapshot_key("v1", day, bbox, "png", "slide", Toggles(), "en")
@@ -297,7 +297,7 @@ def test_snapshot_keys_and_the_shared_result_cache():
 def test_every_image_says_the_zones_are_schematic_at_a_legible_size(timeline, size):
     from matplotlib.text import Text
 
-    from layers import symbology as sym
+    from layers.render import symbology as sym
 
     fig = render(timeline.state_on(date(1994, 4, 19)), parse_size(size))
     caveat = [t for t in fig.findobj(Text) if t.get_gid() == "caveat"]

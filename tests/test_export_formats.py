@@ -13,11 +13,11 @@ import pyogrio
 import pytest
 import shapely
 
-from layers.catalog import load_dataset, validate_path
-from layers.dates import parse_date
-from layers.export_formats import LAYER_TABLES, csv_cell, dataset_bytes, state_bytes
+from layers.data.catalog import load_dataset, validate_path
+from layers.data.dates import parse_date
+from layers.exports.export_formats import LAYER_TABLES, csv_cell, dataset_bytes, state_bytes
 from layers.imports import import_files, write_dataset
-from layers.timeline import Timeline
+from layers.engine.timeline import Timeline
 
 KML = "{http://www.opengis.net/kml/2.2}"
 

@@ -1,10 +1,10 @@
 import json
 from datetime import date
 
-from layers.catalog import load_dataset
-from layers.export_geojson import state_feature_collection, state_geojson_bytes
-from layers.geojson_io import read_feature_collection
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.exports.export_geojson import state_feature_collection, state_geojson_bytes
+from layers.data.geojson_io import read_feature_collection
+from layers.engine.timeline import Timeline
 
 
 def _state(tiny_dir, day):

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from conftest import ROOT, tiny_layers, write_layers
-from layers.catalog import validate_path
-from layers.story import load_story
-from layers.timeline import Timeline
+from layers.data.catalog import validate_path
+from layers.data.story import load_story
+from layers.engine.timeline import Timeline
 
 JSON_FILES = ("dataset.json", "factions.json", "sources.json", "story.json", "places.geojson",
               "events.geojson", "zones.geojson", "frontlines.geojson", "routes.geojson")
@@ -168,8 +168,8 @@ def test_a_mutated_dataset_that_passes_renders_on_every_page_and_in_every_export
     from streamlit.testing.v1 import AppTest
 
     from layers.ui.state import _registry
-    from layers.export import snapshot_bytes
-    from layers.time_store import build_time_store
+    from layers.exports.export import snapshot_bytes
+    from layers.render.time_store import build_time_store
 
     source = bases["tiny"]
     name = data.draw(st.sampled_from(JSON_FILES[:3] + ("places.geojson", "events.geojson")), label="file")

@@ -1,4 +1,4 @@
-"""Tests for layers.geocode: offline gazetteer lookup, online failure path, distances, places check."""
+"""Tests for layers.data.geocode: offline gazetteer lookup, online failure path, distances, places check."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from layers.geocode import (
+from layers.data.geocode import (
     GazetteerMatch,
     GeocoderUnavailable,
     distance_km,

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from layers.geojson_io import read_feature_collection, write_feature_collection
+from layers.data.geojson_io import read_feature_collection, write_feature_collection
 
 
 def _read(tmp_path: Path, content) -> list[str]:

@@ -9,8 +9,8 @@ from babel.messages.pofile import read_po
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from layers.handout import CAVEAT, Chapter, EventItem, SituationRow, situation_handout, story_booklet
-from layers.i18n import catalogue_path, format_date, format_day, translator
+from layers.exports.handout import CAVEAT, Chapter, EventItem, SituationRow, situation_handout, story_booklet
+from layers.text.i18n import catalogue_path, format_date, format_day, translator
 
 DAY = date(1994, 4, 22)
 SOURCES = ("Phnom Penh Post article, 22 April 1994 (headline not recorded)", "UPI wire report, 20 April 1994")

@@ -10,13 +10,13 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from layers.catalog import load_dataset
-from layers.handouts import (chapter_bbox, chapter_map_pngs, faction_label, map_png, situation_handout_for,
+from layers.data.catalog import load_dataset
+from layers.exports.handouts import (chapter_bbox, chapter_map_pngs, faction_label, map_png, situation_handout_for,
                              situation_rows, story_booklet_for)
-from layers.i18n import format_day
-from layers.story import load_story
-from layers.timeline import Timeline
-from layers.words import words_for
+from layers.text.i18n import format_day
+from layers.data.story import load_story
+from layers.engine.timeline import Timeline
+from layers.text.words import words_for
 
 DAY = date(1994, 4, 22)
 VIEW = (102.2, 12.4, 103.6, 13.8)

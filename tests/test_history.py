@@ -12,9 +12,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from layers.catalog import load_dataset
-from layers.dates import parse_date
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.data.dates import parse_date
+from layers.engine.timeline import Timeline
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from layers.dates import parse_date
-from layers.i18n import (DateParts, KHMER_FAMILY, LANGUAGES, draw_text, format_date, format_day, format_number,
+from layers.data.dates import parse_date
+from layers.text.i18n import (DateParts, KHMER_FAMILY, LANGUAGES, draw_text, format_date, format_day, format_number,
                          normalise_lang, register_fonts, text_props, translator)
-from layers.khmer_text import COENG, KHMER_DIGITS, latin_digits, syllable_breaks, wrap
+from layers.text.khmer_text import COENG, KHMER_DIGITS, latin_digits, syllable_breaks, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("i18n_extract", ROOT / "scripts" / "i18n_extract.py")
@@ -253,7 +253,7 @@ def _shaped_width_px(text: str, size_px: float) -> float:
     """The text's advance width as HarfBuzz shapes it with the vendored font (the browser's shaper)."""
     import uharfbuzz as hb
 
-    from layers.i18n import FONT_FILES
+    from layers.text.i18n import FONT_FILES
 
     blob = hb.Blob.from_file_path(str(FONT_FILES["regular"]))
     face = hb.Face(blob)
@@ -268,7 +268,7 @@ def _shaped_width_px(text: str, size_px: float) -> float:
 def _unshaped_width_px(text: str, size_px: float) -> float:
     from fontTools.ttLib import TTFont
 
-    from layers.i18n import FONT_FILES
+    from layers.text.i18n import FONT_FILES
 
     font = TTFont(str(FONT_FILES["regular"]))
     cmap, hmtx = font.getBestCmap(), font["hmtx"]
@@ -316,7 +316,7 @@ def test_khmer_png_pdf_svg_render_without_missing_glyphs(recwarn):
 
 
 def test_every_language_has_its_own_name_and_a_catalogue():
-    from layers.i18n import LANGUAGE_NAMES
+    from layers.text.i18n import LANGUAGE_NAMES
 
     for lang in LANGUAGES:
         assert lang == "en" or i18n_extract.catalogue_path(lang).exists()

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from layers.dates import parse_date
+from layers.data.dates import parse_date
 from layers.imports.when import When, WhenError, acled_when, parse_when, ucdp_when
 
 

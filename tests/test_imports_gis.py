@@ -11,7 +11,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from layers.catalog import load_dataset, validate_path
+from layers.data.catalog import load_dataset, validate_path
 from layers.imports import Mapping, detect, import_files, write_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"

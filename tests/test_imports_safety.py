@@ -12,7 +12,7 @@ import pytest
 
 from layers.imports import Limits, detect, import_files, open_dataset_zip, write_dataset, dataset_zip_bytes
 from layers.imports.sanitize import clean_html
-from layers.catalog import validate_path
+from layers.data.catalog import validate_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 

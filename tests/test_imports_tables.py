@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from layers.catalog import load_dataset, validate_path
+from layers.data.catalog import load_dataset, validate_path
 from layers.imports import Mapping, detect, import_files, write_dataset
 from layers.imports.convert import OKABE_ITO
 

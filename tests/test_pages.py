@@ -10,9 +10,9 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from layers.catalog import load_dataset
-from layers.story import load_story
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.data.story import load_story
+from layers.engine.timeline import Timeline
 
 PAGES = ("timeline", "story", "places", "compare", "sources")
 

@@ -9,9 +9,9 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from layers.catalog import load_dataset
-from layers.export import snapshot_bytes
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.exports.export import snapshot_bytes
+from layers.engine.timeline import Timeline
 
 OPEN_IN_QGIS = Path(__file__).parent / "qgis" / "open_in_qgis.py"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-qgis is built for Debian's interpreter

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from conftest import ROOT, write_layers
-from layers.catalog import load_dataset, validate_path
+from layers.data.catalog import load_dataset, validate_path
 
 
 def _imported_by(module: str) -> set[str]:
@@ -19,12 +19,12 @@ def _imported_by(module: str) -> set[str]:
 
 
 def test_model_and_story_do_not_import_the_loader():
-    assert not {"layers.loader", "layers.catalog"} & _imported_by("layers.model")
-    assert not {"layers.loader", "layers.catalog"} & _imported_by("layers.story")
+    assert not {"layers.data.loader", "layers.data.catalog"} & _imported_by("layers.data.model")
+    assert not {"layers.data.loader", "layers.data.catalog"} & _imported_by("layers.data.story")
 
 
 def test_dataset_type_lives_in_the_model_and_catalog_names_still_work():
-    from layers import catalog, model
+    from layers.data import catalog, model
 
     assert catalog.Dataset is model.Dataset
     assert catalog.OPEN_END == model.OPEN_END == date.max.toordinal()

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers.catalog import load_dataset
-from layers.deeplink import parse_deep_link
-from layers.i18n import format_day
-from layers.share import (EMBED_HEIGHT_PX, ShareError, citation_line, deep_link, embed_snippet, source_citation,
+from layers.data.catalog import load_dataset
+from layers.render.deeplink import parse_deep_link
+from layers.text.i18n import format_day
+from layers.exports.share import (EMBED_HEIGHT_PX, ShareError, citation_line, deep_link, embed_snippet, source_citation,
                           state_source_ids)
-from layers.timeline import Timeline
-from layers.words import words_for
+from layers.engine.timeline import Timeline
+from layers.text.words import words_for
 
 BASE = "https://atlas.example.org/"
 DAY = date(1994, 4, 19)

@@ -12,12 +12,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 import layers
-from layers.catalog import load_dataset
-from layers.export import snapshot_bytes
-from layers.geojson_io import read_feature_collection
-from layers.i18n import format_day, translator
-from layers.symbology import CAVEAT
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.exports.export import snapshot_bytes
+from layers.data.geojson_io import read_feature_collection
+from layers.text.i18n import format_day, translator
+from layers.render.symbology import CAVEAT
+from layers.engine.timeline import Timeline
 
 DAY = date(1994, 3, 25)          # the tiny town is the government's (sources doc, news)
 LATER = date(1994, 5, 1)         # the KR's again (source doc only)

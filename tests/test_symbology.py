@@ -1,11 +1,12 @@
-"""The one description of how things are drawn (layers/symbology.py)."""
+"""The one description of how things are drawn (layers/render/symbology.py)."""
 
 import pytest
 from hypothesis import given, strategies as st
 
-from layers import symbology as sym
-from layers.catalog import load_dataset
-from layers.model import Faction
+from layers.engine.timeline import approx_km2
+from layers.render import symbology as sym
+from layers.data.catalog import load_dataset
+from layers.data.model import Faction
 
 
 def test_builtin_factions_use_a_colour_blind_safe_palette():
@@ -74,7 +75,7 @@ def test_a_faction_short_name_from_the_data_wins():
 @pytest.mark.parametrize("km2, expected", [(0, 0), (0.4, 0), (7.3, 7), (87.2, 87), (4312.7, 4300), (44099, 44000),
                                            (7349.9, 7300), (123456, 120000)])
 def test_areas_are_rounded_to_what_schematic_zones_support(km2, expected):
-    assert sym.approx_km2(km2) == expected
+    assert approx_km2(km2) == expected
 
 
 @pytest.mark.parametrize("kind, key, country, home, expected", [
@@ -99,4 +100,5 @@ def test_legend_lists_each_faction_once_then_the_symbols():
     assert [e.faction for e in entries[:2]] == ["government", "khmer_rouge"]
     labels = [e.label for e in entries[2:]]
     assert sym.NOBODY in labels and len(labels) == len(set(labels))
-    assert all(e.layer for e in entries[3:])  # every symbol entry goes with a layer toggle
+    assert all(e.layer for e in entries[3:] if not e.mine_only)  # every symbol entry goes with a layer toggle
+    assert [e.label for e in entries if e.mine_only] == [sym.YOUR_LAYERS]

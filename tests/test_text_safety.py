@@ -14,12 +14,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from layers.analysis import gazetteer
-from layers.catalog import load_dataset
-from layers.export import parse_size, snapshot_bytes
-from layers.render_static import render
-from layers.text_safety import csv_safe, mpl_text, to_csv_bytes
-from layers.timeline import Timeline
+from layers.engine.analysis import gazetteer
+from layers.data.catalog import load_dataset
+from layers.exports.export import parse_size, snapshot_bytes
+from layers.render.render_static import render
+from layers.text.text_safety import csv_safe, mpl_text, to_csv_bytes
+from layers.engine.timeline import Timeline
 
 GEM = "Gem trade: $5m a month"
 MATH = "$x^2$"
@@ -59,7 +59,7 @@ def test_labels_are_drawn_as_written_and_keep_their_raw_name_as_gid(dollar_state
     fig = render(dollar_state, parse_size("800x450"))
     # What matplotlib will draw for each text: (the string, whether it is mathtext).
     drawn = [t._preprocess_math(t.get_text()) for t in fig.findobj(Text)]
-    # Labels carry their holder's short name (layers/symbology.py label_text) after the name as written.
+    # Labels carry their holder's short name (layers/render/symbology.py label_text) after the name as written.
     for literal in (GEM, MATH):
         assert any(text.startswith(literal) and not is_math for text, is_math in drawn), drawn
     assert not any(is_math for _, is_math in drawn)

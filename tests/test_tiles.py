@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 from xyzservices import TileProvider
 
-from layers.catalog import load_dataset
-from layers.export import parse_size
-from layers.render_static import render
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.exports.export import parse_size
+from layers.render.render_static import render
+from layers.engine.timeline import Timeline
 
 TILE_RGB = (255, 0, 255)  # magenta: no layer uses it, so the tiles can be found in the picture
 
@@ -133,7 +133,7 @@ def slow_tile_server():
 def test_a_slow_tile_server_times_out_and_leaves_no_thread_behind(slow_tile_server, tmp_path, monkeypatch):
     import time
 
-    import layers.render_static as rs
+    import layers.render.render_static as rs
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(rs, "TILE_TIMEOUT_S", 1.0)
@@ -172,7 +172,7 @@ def test_the_disk_cache_keeps_under_its_cap_dropping_the_least_recently_used(til
 
 
 def test_the_cache_cap_is_an_operator_setting(monkeypatch):
-    from layers.tiles import cache_cap_bytes
+    from layers.render.tiles import cache_cap_bytes
 
     assert cache_cap_bytes() == 200 * 2**20
     monkeypatch.setenv("PAILIN_ATLAS_TILE_CACHE_MB", "50")
@@ -182,7 +182,7 @@ def test_the_cache_cap_is_an_operator_setting(monkeypatch):
 
 
 def test_a_view_never_asks_for_more_than_the_tile_cap(tile_server, tmp_path, monkeypatch):
-    from layers.tiles import MAX_TILES, fetch_mosaic
+    from layers.render.tiles import MAX_TILES, fetch_mosaic
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     provider, served = tile_server

@@ -1,6 +1,6 @@
-"""The document the browser's time layer reads (layers/time_store.py), checked against the engine.
+"""The document the browser's time layer reads (layers/render/time_store.py), checked against the engine.
 
-`shown_on` reads the store the way layers/js/atlas_time.js does (a run is in force on start <= day < end);
+`shown_on` reads the store the way layers/render/js/atlas_time.js does (a run is in force on start <= day < end);
 for every change date of the built-in dataset, and for generated datasets, what the browser would show
 must be what `Timeline.state_on` says. The browser tests check the JavaScript reads it the same way.
 """
@@ -10,11 +10,11 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from layers import symbology as sym
-from layers.catalog import load_dataset
-from layers.synthetic import write_synthetic_dataset
-from layers.time_store import EPOCH, build_time_store
-from layers.timeline import Timeline
+from layers.render import symbology as sym
+from layers.data.catalog import load_dataset
+from layers.data.synthetic import write_synthetic_dataset
+from layers.render.time_store import EPOCH, build_time_store
+from layers.engine.timeline import Timeline
 
 EVIL = "<img src=x onerror=alert(1)>"
 

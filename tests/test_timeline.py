@@ -3,9 +3,9 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from layers.catalog import load_dataset
-from layers.synthetic import write_synthetic_dataset
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.data.synthetic import write_synthetic_dataset
+from layers.engine.timeline import Timeline
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A visitor's files turned into datasets (layers/uploads.py): safe names, dataset zips, overlays."""
+"""A visitor's files turned into datasets (layers/imports/uploads.py): safe names, dataset zips, overlays."""
 
 import json
 from datetime import date
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from layers.catalog import BUILTIN_DIR, load_dataset
-from layers.timeline import Timeline
-from layers.uploads import UploadedFile, import_uploads, is_dataset_zip, overlay, safe_name, save
+from layers.data.catalog import BUILTIN_DIR, load_dataset
+from layers.engine.timeline import Timeline
+from layers.imports.uploads import UploadedFile, import_uploads, is_dataset_zip, overlay, safe_name, save
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 
@@ -74,9 +74,9 @@ def test_a_dataset_zip_opens_without_a_mapping(tmp_path):
 
 
 def test_a_visitors_layers_are_ringed_and_have_their_own_legend_entry(tmp_path):
-    from layers import symbology as sym
-    from layers.export import snapshot_bytes
-    from layers.time_store import build_time_store
+    from layers.render import symbology as sym
+    from layers.exports.export import snapshot_bytes
+    from layers.render.time_store import build_time_store
 
     paths = save([UploadedFile("acled.csv", (FIXTURES / "acled_fictional.csv").read_bytes())], tmp_path / "in")
     imported = import_uploads(paths, None, tmp_path)

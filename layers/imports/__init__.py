@@ -16,9 +16,9 @@ from typing import Mapping as TypingMapping, Sequence
 
 import pyogrio
 
-from ..dates import parse_date
-from ..errors import Problem
-from ..loader import SLIDER_FIRST_DAY, SLIDER_LAST_DAY
+from ..data.dates import parse_date
+from ..data.errors import Problem
+from ..data.loader import SLIDER_FIRST_DAY, SLIDER_LAST_DAY
 from .convert import TIMELESS_START, Context, LayerConverter, slug, unique_id
 from .detect import describe_layer, suggest
 from .model import LAYER_KINDS, DetectedLayer, FieldInfo, ImportResult, LayerKind, Limits, Mapping

@@ -20,9 +20,9 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point, mapping as geo_mapping
 from shapely.geometry.base import BaseGeometry
 
-from ..dates import parse_date
-from ..errors import DateError, Problem
-from ..model import CONTROL_CERTAINTY, EVENT_KINDS, LINE_CERTAINTY, PLACE_KINDS, POINT_CERTAINTY
+from ..data.dates import parse_date
+from ..data.errors import DateError, Problem
+from ..data.model import CONTROL_CERTAINTY, EVENT_KINDS, LINE_CERTAINTY, PLACE_KINDS, POINT_CERTAINTY
 from .model import LAYER_FILES, ImportResult, LayerKind, Limits, Mapping
 from .readers import RawLayer, RawRecord
 from .sanitize import clean_html, html_to_text, looks_like_html
@@ -186,7 +186,7 @@ def table_geometry(rec: RawRecord, m: Mapping) -> BaseGeometry | None:
 
 
 def geocode(name: str, m: Mapping, ctx: Context) -> Any:
-    from ..geocode import lookup
+    from ..data.geocode import lookup
 
     key = (name.strip(), m.country)
     if key not in ctx.gazetteer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-from ..errors import Problem
+from ..data.errors import Problem
 
 LayerKind = Literal["place", "event", "zone", "route", "frontline"]
 LAYER_KINDS: tuple[LayerKind, ...] = ("place", "event", "zone", "route", "frontline")

@@ -26,7 +26,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
-from ..errors import Problem
+from ..data.errors import Problem
 from .model import Limits
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt"}

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Literal
 
-from ..dates import MONTHS, parse_date
-from ..errors import DateError
+from ..data.dates import MONTHS, parse_date
+from ..data.errors import DateError
 
 Part = Literal["early", "mid", "late"]
 

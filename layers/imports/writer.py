@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import DataError, Problem
-from ..geojson_io import write_feature_collection
+from ..data.errors import DataError, Problem
+from ..data.geojson_io import write_feature_collection
 from .model import LAYER_FILES, ImportResult, Limits
 
 DATASET_FILES = ("dataset.json", "factions.json", "sources.json", "story.json",

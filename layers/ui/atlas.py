@@ -8,14 +8,14 @@ from typing import Any
 
 import streamlit as st
 
-from ..deeplink import DeepLink, parse_deep_link, query_for
-from ..errors import Problem
-from ..i18n import LANGUAGE_NAMES, LANGUAGES, N_, normalise_lang
-from ..markdown import md
-from ..model import Dataset
-from ..registry import fingerprint
-from ..timeline import Timeline
-from ..words import Words, words_for
+from ..render.deeplink import DeepLink, parse_deep_link, query_for
+from ..data.errors import Problem
+from ..text.i18n import LANGUAGE_NAMES, LANGUAGES, N_, normalise_lang
+from ..text.markdown import md
+from ..data.model import Dataset
+from ..data.registry import fingerprint
+from ..engine.timeline import Timeline
+from ..text.words import Words, words_for
 from .state import (DATASET_KEY, DATASET_LABELS, DATE_KEY, LANG_KEY, UPLOAD_ALONE, UPLOAD_KEY, UPLOAD_OVER, VIEW_KEY,
                     Upload, _chosen_dataset, _chosen_language, _dataset_names, _ensure_navigation, _load, _registry)
 from .upload import upload_panel
@@ -88,7 +88,7 @@ def open_atlas(embedded: bool = False, sidebar_last: bool = False) -> Atlas | No
     if DATE_KEY not in st.session_state or not (meta.start <= st.session_state[DATE_KEY] <= meta.end):
         st.session_state[DATE_KEY] = link.day
         for warning in link.warnings:
-            st.warning(warning)  # the link's own text in it is escaped for Markdown (layers/deeplink.py)
+            st.warning(warning)  # the link's own text in it is escaped for Markdown (layers/render/deeplink.py)
     if VIEW_KEY not in st.session_state and link.has_view:
         st.session_state[VIEW_KEY] = {"lat": link.lat, "lon": link.lon, "zoom": link.zoom or meta.view_zoom}
     return Atlas(name, version, dataset, loaded.timeline, link, words, private=name in (UPLOAD_ALONE, UPLOAD_OVER))

@@ -9,11 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from ..errors import DateError
-from ..export import MIME, ExportError, ResultCache, animation_bytes, rounded_bbox, snapshot_bytes, snapshot_key
-from ..markdown import md
-from ..render_folium import Toggles
-from ..timeline import State
+from ..data.errors import DateError
+from ..exports.export import MIME, ExportError, ResultCache, animation_bytes, rounded_bbox, snapshot_bytes, snapshot_key
+from ..text.markdown import md
+from ..render.render_folium import Toggles
+from ..engine.timeline import State
 from .atlas import Atlas
 from .state import VIEW_KEY
 
@@ -34,7 +34,7 @@ def snapshot(atlas: Atlas, state: State, fmt: str, bbox: Any, toggles: Toggles, 
 def handout(atlas: Atlas, state: State, bbox: Any, toggles: Toggles) -> bytes:
     """The A4 handout of the date and view on screen, in the reader's language."""
     from .. import __version__
-    from ..handouts import situation_handout_for
+    from ..exports.handouts import situation_handout_for
 
     key = ("handout", *snapshot_key(atlas.version, state.day, bbox, "pdf", "1600x1000", toggles, atlas.words.lang))
 
@@ -49,7 +49,7 @@ def handout(atlas: Atlas, state: State, bbox: Any, toggles: Toggles) -> bytes:
 def story_booklet(atlas: Atlas, chapters: list[Any]) -> bytes:
     """The whole story as an A4 booklet in the reader's language, made once and shared."""
     from .. import __version__
-    from ..handouts import chapter_map_pngs, story_booklet_for
+    from ..exports.handouts import chapter_map_pngs, story_booklet_for
 
     key = ("booklet", atlas.version, atlas.words.lang, tuple(c.id for c in chapters))
     return RESULTS.get(key, lambda: story_booklet_for(
@@ -92,7 +92,7 @@ def animation_button(atlas: Atlas, first: date, last: date, step: str, fmt: str,
 
 def share_panel(atlas: Atlas, state: State, view: dict[str, Any] | None) -> None:
     """The link to this view, an <iframe> to embed it in an article, and a citation line."""
-    from ..share import citation_line, deep_link, embed_snippet
+    from ..exports.share import citation_line, deep_link, embed_snippet
 
     _ = atlas.words
     base = _base_url()
@@ -110,7 +110,7 @@ def share_panel(atlas: Atlas, state: State, view: dict[str, Any] | None) -> None
 
 def full_atlas_link(atlas: Atlas) -> str:
     """The whole atlas at the embedded map's date, view and language (from an embed)."""
-    from ..share import deep_link
+    from ..exports.share import deep_link
 
     return deep_link(_base_url(), atlas.day, st.session_state.get(VIEW_KEY), atlas.words.lang,
                      None if atlas.name == "pailin" else atlas.name)

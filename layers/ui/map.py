@@ -1,5 +1,5 @@
-"""The map component: the map page (layers/render_folium.py) in a components.v2 bridge
-(layers/js/atlas_bridge.js), its data as content-addressed static files the browser fetches once."""
+"""The map component: the map page (layers/render/render_folium.py) in a components.v2 bridge
+(layers/render/js/atlas_bridge.js), its data as content-addressed static files the browser fetches once."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from ..deeplink import clamp_view
-from ..i18n import N_
-from ..render_folium import Toggles, atlas_map as build_map, page_html
-from ..time_layer import asset_text
-from ..time_store import TimeStore, build_time_store
-from ..timeline import Timeline
-from ..words import Words
+from ..render.deeplink import clamp_view
+from ..text.i18n import N_
+from ..render.render_folium import Toggles, atlas_map as build_map, page_html
+from ..render.time_layer import asset_text
+from ..render.time_store import TimeStore, build_time_store
+from ..engine.timeline import Timeline
+from ..text.words import Words
 from .atlas import Atlas
 from .state import DATE_KEY, MAP_KEY, PUSH_KEY, VIEW_KEY
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ..catalog import load_dataset
-from ..errors import DataError, Problem
-from ..i18n import N_, normalise_lang
-from ..registry import Registry, RegistryError, operator_registry
-from ..model import Dataset
-from ..timeline import Timeline
+from ..data.catalog import load_dataset
+from ..data.errors import DataError, Problem
+from ..text.i18n import N_, normalise_lang
+from ..data.registry import Registry, RegistryError, operator_registry
+from ..data.model import Dataset
+from ..engine.timeline import Timeline
 
 DATE_KEY = "atlas_date"
 DATASET_KEY = "atlas_dataset"

@@ -1,4 +1,4 @@
-"""Sidebar: a visitor brings their own dated layers (layers/uploads.py does the work)."""
+"""Sidebar: a visitor brings their own dated layers (layers/imports/uploads.py does the work)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import streamlit as st
 
-from ..errors import Problem
-from ..markdown import md
-from ..registry import Registry
-from ..words import Words
+from ..data.errors import Problem
+from ..text.markdown import md
+from ..data.registry import Registry
+from ..text.words import Words
 from .state import DATASET_KEY, UPLOAD_KEY, UPLOAD_OVER, UPLOAD_ALONE, Upload, _load_private
 
 UPLOAD_TYPES = ["csv", "tsv", "geojson", "json", "gpkg", "zip", "kml", "kmz", "gpx", "xlsx"]
@@ -55,7 +55,7 @@ def _mapping_form(detected: list[Any], words: Words) -> dict[str, Any] | None:
 def upload_panel(registry: Registry, words: Words) -> None:
     """Sidebar: bring your own dated layers. Files go to a private working directory that is deleted
     as soon as they are imported; the result lives in this session only."""
-    from ..uploads import UploadedFile, detect_uploads, import_uploads, is_dataset_zip, overlay, save
+    from ..imports.uploads import UploadedFile, detect_uploads, import_uploads, is_dataset_zip, overlay, save
 
     with st.sidebar.expander(words("Your own layers"),
                              expanded=UPLOAD_KEY in st.session_state or bool(st.session_state.get("upload_files"))):

@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 
-from .offline import RequestLog, route_offline
+from tests.browser.offline import RequestLog, route_offline
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# The map component (layers/js/atlas_bridge.js) holds the map page in this iframe.
+# The map component (layers/render/js/atlas_bridge.js) holds the map page in this iframe.
 MAP_IFRAME = ".atlas-host iframe"
 
 

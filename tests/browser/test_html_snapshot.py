@@ -5,11 +5,11 @@ from datetime import date
 
 from playwright.sync_api import Page
 
-from layers.catalog import load_dataset
-from layers.export import snapshot_bytes
-from layers.timeline import Timeline
+from layers.data.catalog import load_dataset
+from layers.exports.export import snapshot_bytes
+from layers.engine.timeline import Timeline
 
-from .offline import RequestLog
+from tests.browser.offline import RequestLog
 
 RANGE = "() => { const i = document.querySelector('input[aria-label=Date]'); return [+i.min, +i.max, +i.value]; }"
 PAILIN_FILL = """() => window.atlas.items.find(i => i.kind === 'place' && i.data.id === 'pailin')

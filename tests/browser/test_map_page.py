@@ -4,8 +4,8 @@ import re
 
 from playwright.sync_api import Frame, Page, expect
 
-from .conftest import map_day, map_frame, wait_for_app_idle
-from .offline import RequestLog
+from tests.browser.conftest import map_day, map_frame, wait_for_app_idle
+from tests.browser.offline import RequestLog
 
 # What the browser painted for a place: the fill of its marker's SVG path, and its label's text.
 PLACE_PAINT = """(id) => { const item = window.atlas.items.find(i => i.kind === 'place' && i.data.id === id);

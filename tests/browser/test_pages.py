@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import map_day, wait_for_app_idle
+from tests.browser.conftest import map_day, wait_for_app_idle
 
 
 @pytest.mark.parametrize("path, heading", [("timeline", "Timeline"), ("story", "Story"), ("places", "Places"),

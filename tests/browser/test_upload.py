@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .conftest import map_frame, wait_for_app_idle
+from tests.browser.conftest import map_frame, wait_for_app_idle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 EVENT_SHOWN = """(id) => { const a = window.atlas; const i = a.items.findIndex(x => x.kind === 'event' && x.data.id === id);

@@ -13,7 +13,7 @@ from typing import Callable
 
 from babel.dates import get_month_names
 
-from .dates import MONTHS, HistoricalDate, day_label
+from ..data.dates import MONTHS, HistoricalDate, day_label
 from .i18n import DateParts, format_date, format_day, format_number, normalise_lang, translator
 
 
@@ -46,7 +46,7 @@ ENGLISH = Words()
 
 
 def date_parts(when: HistoricalDate) -> DateParts:
-    """A HistoricalDate as the plain fields layers/i18n.py formats."""
+    """A HistoricalDate as the plain fields layers/text/i18n.py formats."""
     kind = "one_of" if getattr(when, "is_one_of", False) else "interval" if when.is_interval else "point"
     return DateParts(when.earliest, when.latest, when.precision, when.approximate, when.uncertain, kind,
                      getattr(when, "part", None))

@@ -1,10 +1,10 @@
 /* Pailin Atlas time layer for Leaflet: a dataset's features over a whole period, restyled in the browser.
  *
- * AtlasTime.attach(map, store, options) draws what the store (layers/time_store.py) describes and adds a
+ * AtlasTime.attach(map, store, options) draws what the store (layers/render/time_store.py) describes and adds a
  * date slider, previous/next change, play, a date stamp and a legend. Moving the date restyles only the
  * features whose state changes between the old and the new day: nothing goes back to a server.
  *
- * Every string in the store is already escaped HTML (layers/time_store.py); this file only assembles it.
+ * Every string in the store is already escaped HTML (layers/render/time_store.py); this file only assembles it.
  * Days are whole days since 1970-01-01 (UTC).
  *
  * Events: the map's container fires "atlas:day" ({day, iso, source}) after each repaint, and so does the
@@ -31,7 +31,7 @@
     return lo;
   }
 
-  // Piecewise-linear rule from layers/symbology.py: [[x, y], ...], clamped at both ends.
+  // Piecewise-linear rule from layers/render/symbology.py: [[x, y], ...], clamped at both ends.
   function interpolate(stops, x) {
     if (x <= stops[0][0]) { return stops[0][1]; }
     for (var i = 1; i < stops.length; i++) {
@@ -587,7 +587,7 @@
       if (entry.faction) {
         if (!self.present[entry.faction]) { return; }
         var f = store.factions[entry.faction], name = self.factionName(entry.faction, self.day);
-        // As layers/symbology.py legend_label: the short name only when the name does not already hold it.
+        // As layers/render/symbology.py legend_label: the short name only when the name does not already hold it.
         html += "<div><span class=\"sw\" style=\"background:" + f.color + "\"></span>" + name +
           (name.indexOf(f.short) < 0 ? " <span class=\"short\">(" + f.short + ")</span>" : "") + "</div>";
       } else {

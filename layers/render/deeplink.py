@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .dates import parse_day
-from .errors import DateError
-from .markdown import md
+from ..data.dates import parse_day
+from ..data.errors import DateError
+from ..text.markdown import md
 
 Bbox = tuple[float, float, float, float]
 

@@ -37,7 +37,7 @@ from .schema import (
     DATASET, FACTION, ID, LAYER_SPECS, SOURCE, Issue, LayerSpec, check_object, short,
 )
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "geodata"
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "geodata"
 
 # The app's date slider (Streamlit) sends days as microseconds since 1970 in a JavaScript number,
 # exact only up to 2**53: it cannot show a dataset outside these days (StreamlitJSNumberBoundsError).

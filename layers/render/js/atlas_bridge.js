@@ -1,6 +1,6 @@
-// The Streamlit side of the atlas map (a components.v2 component, layers/ui.py).
+// The Streamlit side of the atlas map (a components.v2 component, layers/ui/).
 //
-// It holds the map page (layers/render_folium.py) in an <iframe> and keeps it while the date moves: the
+// It holds the map page (layers/render/render_folium.py) in an <iframe> and keeps it while the date moves: the
 // time layer inside answers every date itself. The bridge tells Streamlit the day only once the user
 // pauses (SYNC_MS after the last change), and the view when panning stops; it moves the map only when
 // Streamlit pushes a new day (a button, a story chapter, another page), never back to a day the user

@@ -1,6 +1,6 @@
 """From the engine to the printable handouts: the situation on screen, and the story as a booklet.
 
-layers/handout.py lays out A4 pages from plain text; this module says what the text is, in the
+layers/exports/handout.py lays out A4 pages from plain text; this module says what the text is, in the
 reader's language: who held each key place and since when (and how certain, and whether that comes
 only from the zone around it or the place was changing hands), the events of the window with their
 sources, the chapters of the story. Place and faction names are Khmer where the data gives `name_km`;
@@ -26,22 +26,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .analysis import key_places
-from .dates import parse_date
-from .deeplink import clamp_view
-from .errors import DateError
+from .. import __version__
+from ..engine.analysis import key_places
+from ..data.dates import parse_date
+from ..render.deeplink import clamp_view
+from ..data.errors import DateError
 from .export import snapshot_bytes
 from .export_geojson import Bbox
 from .handout import Chapter as PageChapter
 from .handout import EventItem, SituationRow, situation_handout, story_booklet
-from .i18n import N_
+from ..text.i18n import N_
 from .share import citations_for
-from .render_static import Canvas
-from .story import Chapter
-from .symbology import NOBODY
-from .timeline import PlaceStatus, State, Timeline
-from .words import Words
+from ..render.render_static import Canvas
+from ..data.story import Chapter
+from ..render.symbology import NOBODY
+from ..engine.timeline import PlaceStatus, State, Timeline
+from ..text.words import Words
 
 # 10 x 6.25 inches at 160 dpi: on the A4 text column (18 cm) that is ~225 dpi, and the map's 8-9 pt text
 # prints at 6 pt or more (at 100 dpi it printed at 3.5 pt); drawn in about a second.

@@ -1,4 +1,4 @@
-"""The interactive map: a Folium map holding the atlas's time layer (layers/time_layer.py).
+"""The interactive map: a Folium map holding the atlas's time layer (layers/render/time_layer.py).
 
 `atlas_map` does not depend on the date: the time layer answers every date in the browser. The app
 builds the page once per dataset, basemap and language and keeps it (and the user's zoom and pan) while
@@ -19,7 +19,7 @@ import xyzservices.providers as xyz
 
 from .time_layer import TimeLayer, VerbatimText, script_safe
 
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
 STATIC_URL = "app/static/"   # relative: resolves under the app's own base path, from any page
 
 BASEMAPS: dict[str, Any] = {

@@ -100,7 +100,7 @@ MAP_RENDERERS = (
        "for details."),
 )
 
-# Shown with `words("...")` in layers/ui.py (bring your own layers), which extraction does not see.
+# Shown with `words("...")` in layers/ui/ (bring your own layers), which extraction does not see.
 UPLOADS = (
     N_("Your own layers"), N_("rows or features"), N_("Layer kind"), N_("Import"),
     N_("CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, or a dataset zip"),

@@ -15,21 +15,21 @@ from typing import BinaryIO, Callable
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from . import __version__
-from .deeplink import clamp_bbox
-from .catalog import Dataset
-from .errors import DateError
-from .i18n import N_
-from .escaping import escape
+from .. import __version__
+from ..render.deeplink import clamp_bbox
+from ..data.catalog import Dataset
+from ..data.errors import DateError
+from ..text.i18n import N_
+from ..text.escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
-from .render_folium import Toggles, atlas_map, page_html
-from .render_static import Canvas, render
+from ..render.render_folium import Toggles, atlas_map, page_html
+from ..render.render_static import Canvas, render
 from .share import citations_for, state_source_ids
-from .symbology import CAVEAT
-from .timeline import State, metric_crs
-from .timeline import Timeline as AtlasTimeline
-from .time_store import TimeStore, build_time_store
-from .words import ENGLISH, Words, words_for
+from ..render.symbology import CAVEAT
+from ..engine.timeline import State, metric_crs
+from ..engine.timeline import Timeline as AtlasTimeline
+from ..render.time_store import TimeStore, build_time_store
+from ..text.words import ENGLISH, Words, words_for
 
 MAX_SIDE_PX = 8000
 MAX_FRAMES = 400

@@ -15,13 +15,13 @@ from html import escape as html_escape
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from .dates import parse_date
-from .errors import DateError
-from .i18n import N_, normalise_lang
-from .model import Source
-from .registry import BUILTIN_NAME
-from .timeline import State
-from .words import ENGLISH, Words
+from ..data.dates import parse_date
+from ..data.errors import DateError
+from ..text.i18n import N_, normalise_lang
+from ..data.model import Source
+from ..data.registry import BUILTIN_NAME
+from ..engine.timeline import State
+from ..text.words import ENGLISH, Words
 
 EMBED_HEIGHT_PX = 560
 # The reader's page address is not sent to the atlas: an article's readers are not the atlas's business.

@@ -11,13 +11,12 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from .dates import HistoricalDate, parse_date
-from .errors import DateError
-from .i18n import N_, format_number
-from .model import OPEN_END, Dataset, Source
-from .symbology import approx_km2
-from .timeline import PlaceStatus, Timeline, metric_crs
-from .words import ENGLISH, Words
+from ..data.dates import HistoricalDate, parse_date
+from ..data.errors import DateError
+from ..text.i18n import N_, format_number
+from ..data.model import OPEN_END, Dataset, Source
+from .timeline import PlaceStatus, Timeline, approx_km2, metric_crs
+from ..text.words import ENGLISH, Words
 
 HEADLINE_NOT_RECORDED = " (headline not recorded)"  # how the loader marks a source without a title
 NO_HEADLINE = N_("headline not recorded")

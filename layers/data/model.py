@@ -169,6 +169,6 @@ LAYERS = ("places", "routes", "zones", "frontlines", "events")
 BASE_LAYERS = {"countries": "base/countries.geojson", "provinces": "base/provinces.geojson"}
 
 
-# A visitor's own features laid over a dataset (layers/uploads.py) carry this property, so the map can set
+# A visitor's own features laid over a dataset (layers/imports/uploads.py) carry this property, so the map can set
 # them apart (their own ring and legend entry).
 ORIGIN, ORIGIN_MINE = "origin", "your layers"

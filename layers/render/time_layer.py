@@ -1,20 +1,20 @@
 """A Folium plugin: the atlas's time layer, with its own date slider, on any Folium map.
 
 The same layer runs in the app, in the HTML snapshot and in a user's own Folium map: it draws a time
-store (layers/time_store.py) and answers every date in the browser. Its JavaScript and CSS live in
-layers/js/ and are put into the page as they are (branca would otherwise compile them as Jinja templates
+store (layers/render/time_store.py) and answers every date in the browser. Its JavaScript and CSS live in
+layers/render/js/ and are put into the page as they are (branca would otherwise compile them as Jinja templates
 once more: slow for big data, and wrong for data containing "{%").
 
 Examples
 --------
 >>> import folium
->>> from layers.catalog import load_dataset
->>> from layers.timeline import Timeline
->>> from layers.time_store import build_time_store
+>>> from layers.data.catalog import load_dataset
+>>> from layers.engine.timeline import Timeline
+>>> from layers.render.time_store import build_time_store
 >>> m = folium.Map(location=(13.0, 103.0), zoom_start=8)
 >>> store = build_time_store(Timeline(load_dataset()))
 >>> TimeLayer(store.text, day="1994-04-19").add_to(m)  # doctest: +ELLIPSIS
-<layers.time_layer.TimeLayer object at ...>
+<layers.render.time_layer.TimeLayer object at ...>
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 
 @lru_cache(maxsize=None)
 def asset_text(name: str) -> str:
-    """The text of one of the layer's own files in layers/js/ (read once)."""
+    """The text of one of the layer's own files in layers/render/js/ (read once)."""
     return (JS_DIR / name).read_text(encoding="utf-8")
 
 

@@ -15,6 +15,7 @@ one Timeline can be shared by every session of the app.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -25,9 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .dates import HistoricalDate, parse_date
-from .model import GEO_CRS, METRIC_CRS, OPEN_END, Dataset
-from .symbology import approx_km2
+from ..data.dates import HistoricalDate, parse_date
+from ..data.model import GEO_CRS, METRIC_CRS, OPEN_END, Dataset
 
 _CERTAINTY_RANK = {"assessed": 0, "approximate": 1, "claimed": 2, "contested": 3}
 FRONT_TOUCH_M = 250.0      # zones closer than this share an edge
@@ -37,6 +37,15 @@ MIN_FRONT_KM = 1.0         # shorter shared edges are junctions, not edges
 def metric_crs(dataset: Dataset) -> str:
     """The projected CRS for areas and distances: the dataset's own, else the built-in default."""
     return getattr(dataset.meta, "metric_crs", None) or METRIC_CRS
+
+
+def approx_km2(value: float) -> int:
+    """An area rounded to what schematic zones support: two significant figures."""
+    if value <= 0:
+        return 0
+    digits = int(math.floor(math.log10(value)))
+    step = 10 ** max(digits - 1, 0)
+    return int(round(value / step) * step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +273,7 @@ class State:
                        "certainty": r["certainty"], "start": r["start"], "end": r["end"],
                        "area_km2": approx_km2(float(r["area_km2"])), "sources": list(r["sources"])}
                       for zid, r in zones.iterrows()],
-            # Rounded to two significant figures: the zones are sketches (layers/symbology.py approx_km2).
+            # Rounded to two significant figures: the zones are sketches (approx_km2).
             "area_km2_by_faction": {k: approx_km2(v) for k, v in self.area_by_faction.items()},
             "frontlines": [{"id": fid, "name": r["name"], "sides": list(r["sides"]), "kind": "described",
                             "certainty": r["certainty"], "start": r["start"], "end": r["end"],

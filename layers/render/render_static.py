@@ -25,13 +25,13 @@ from pyproj import Transformer
 from xyzservices import TileProvider
 
 from . import symbology as sym
-from .catalog import Dataset
-from .model import METRIC_CRS, ORIGIN, ORIGIN_MINE
+from ..data.catalog import Dataset
+from ..data.model import METRIC_CRS, ORIGIN, ORIGIN_MINE
 from .render_folium import Toggles
-from .text_safety import mpl_text
-from .timeline import State, metric_crs
-from .i18n import N_, font_properties, text_props
-from .words import ENGLISH, Words
+from ..text.text_safety import mpl_text
+from ..engine.timeline import State, metric_crs
+from ..text.i18n import N_, font_properties, text_props
+from ..text.words import ENGLISH, Words
 
 _paths_lock = threading.Lock()
 _paths: dict[int, dict[tuple[str, str], MplPath | None]] = {}   # per loaded dataset (by id, freed with it)
@@ -97,7 +97,7 @@ def _tiles(bounds: tuple[float, float, float, float], basemap: str | TileProvide
            ) -> tuple[np.ndarray, tuple, str] | None:
     """Tiles for the metric bounds, warped to UTM 48N, or None when they cannot be had in time.
     `basemap` is a key of TILE_PROVIDERS, an xyzservices name, or a TileProvider of one's own.
-    (layers/tiles.py: every request times out by TILE_TIMEOUT_S, no thread outlives the call, and the
+    (layers/render/tiles.py: every request times out by TILE_TIMEOUT_S, no thread outlives the call, and the
     disk cache is capped.)"""
     import contextily as ctx
     import xyzservices.providers as xyz

@@ -1,6 +1,6 @@
 """Text from data and from visitors, made safe for the place it goes: matplotlib text and CSV cells.
 
-(Markdown: layers/markdown.py; HTML and Leaflet: layers/render_folium.escape.)
+(Markdown: layers/text/markdown.py; HTML and Leaflet: layers/render_folium.escape.)
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from typing import Sequence
 
 from fpdf import FPDF
 
-from .i18n import FONT_FILES, N_, format_day, format_number, translator
-from .khmer_text import khmer_digits, wrap
+from ..text.i18n import FONT_FILES, N_, format_day, format_number, translator
+from ..text.khmer_text import khmer_digits, wrap
 
 A4_MARGIN_MM = 15
 INK, GREY, RULE = (34, 34, 34), (90, 90, 90), (190, 190, 190)

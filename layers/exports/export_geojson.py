@@ -8,11 +8,11 @@ from typing import Any
 import shapely
 from shapely.geometry import box, mapping
 
-from . import __version__
+from .. import __version__
 from .share import citations_for, state_source_ids
-from .symbology import CAVEAT
-from .timeline import State
-from .words import ENGLISH, Words
+from ..render.symbology import CAVEAT
+from ..engine.timeline import State
+from ..text.words import ENGLISH, Words
 
 Bbox = tuple[float, float, float, float]
 

@@ -1,6 +1,6 @@
 """Everything the map can show over a dataset's whole period, as one JSON document for the browser.
 
-The browser's time layer (layers/js/atlas_time.js) reads this once and then answers every date itself.
+The browser's time layer (layers/render/js/atlas_time.js) reads this once and then answers every date itself.
 Each drawable carries its geometry, the escaped text of its popup, and its *runs*: the intervals of days
 on which it is shown, each with its look (an index into a table of Leaflet styles) and, for zones and
 places, who holds it. Texts that depend on the day (a holder's name on that day) are put together in the
@@ -21,13 +21,13 @@ import numpy as np
 import shapely
 
 from . import symbology as sym
-from .analysis import citations
-from .catalog import OPEN_END, Dataset
-from .dates import parse_date
-from .escaping import escape
-from .model import ORIGIN, ORIGIN_MINE
-from .timeline import Timeline
-from .words import ENGLISH, Words
+from ..engine.analysis import citations
+from ..data.catalog import OPEN_END, Dataset
+from ..data.dates import parse_date
+from ..text.escaping import escape
+from ..data.model import ORIGIN, ORIGIN_MINE
+from ..engine.timeline import Timeline, approx_km2
+from ..text.words import ENGLISH, Words
 
 EPOCH = date(1970, 1, 1).toordinal()
 FOREVER = 10 ** 7            # a day after any dataset's end (about AD 29,000)
@@ -165,7 +165,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         static = _rows(words, [
             (sym.N_("In force"), f"{w.date(start)} – {w.date(end, until_the_end)}"),
             (sym.N_("Certainty"), w.term("certainty", certainty)),
-            (sym.N_("Area (approximate)"), f"{words.number(sym.approx_km2(area))} km²"),
+            (sym.N_("Area (approximate)"), f"{words.number(approx_km2(area))} km²"),
             (sym.N_("Note"), escape(note or "")), (sym.N_("Disagreements"), w.disputes(disputes)),
             (sym.N_("Sources"), w.sources(sources))])
         layers["zone"].append({
@@ -313,7 +313,7 @@ def _places(timeline: Timeline, words: Words, w: _Words, t: _Tables, colors: dic
 
 
 def _own(frame: Any) -> list[bool]:
-    """Which features are the visitor's own layers (laid over a dataset by layers/uploads.py)."""
+    """Which features are the visitor's own layers (laid over a dataset by layers/imports/uploads.py)."""
     if ORIGIN not in frame:
         return [False] * len(frame)
     return [value == ORIGIN_MINE for value in frame[ORIGIN]]

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping as TypingMapping
 
-from .catalog import LAYERS
-from .errors import DataError, Problem
-from .geojson_io import write_feature_collection
-from .model import ORIGIN, ORIGIN_MINE
-from .imports import DetectedLayer, Limits, Mapping, dataset_zip_bytes, detect, import_files, open_dataset_zip, \
+from ..data.catalog import LAYERS
+from ..data.errors import DataError, Problem
+from ..data.geojson_io import write_feature_collection
+from ..data.model import ORIGIN, ORIGIN_MINE
+from . import DetectedLayer, Limits, Mapping, dataset_zip_bytes, detect, import_files, open_dataset_zip, \
     write_dataset
-from .symbology import OKABE_ITO
+from ..render.symbology import OKABE_ITO
 
 PREFIX = "mine"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")

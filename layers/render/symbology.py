@@ -1,7 +1,7 @@
 """How the state on a date is drawn: one description that every renderer translates.
 
-The browser's time layer (layers/time_store.py -> layers/js/atlas_time.js), the static renderer
-(layers/render_static.py) and the exports all ask this module what to show and how: the look of a zone,
+The browser's time layer (layers/render/time_store.py -> layers/render/js/atlas_time.js), the static renderer
+(layers/render/render_static.py) and the exports all ask this module what to show and how: the look of a zone,
 line, place or event, the rule by which events fade, which places get a label and what it says, the
 legend's entries and a faction's name on a day. Looks are plain values in CSS pixels; `Look.leaflet()`
 and the static renderer translate them.
@@ -12,7 +12,6 @@ and a place's label names its holder's short name ("Pailin · KR").
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import shapely
 
-from .model import Faction
+from ..data.model import Faction
 
 Translate = Callable[[str], str]
 
@@ -245,17 +244,6 @@ def faction_name(faction: Faction | None, faction_id: str | None, day: date, tr:
 
 
 NOBODY = N_("not in the conflict")
-
-
-# --- numbers ------------------------------------------------------------------------------------
-
-def approx_km2(value: float) -> int:
-    """An area rounded to what schematic zones support: two significant figures."""
-    if value <= 0:
-        return 0
-    digits = int(math.floor(math.log10(value)))
-    step = 10 ** max(digits - 1, 0)
-    return int(round(value / step) * step)
 
 
 # --- legend ---------------------------------------------------------------------------------

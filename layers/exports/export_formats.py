@@ -24,8 +24,8 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .dates import parse_date
-from .errors import DateError
+from ..data.dates import parse_date
+from ..data.errors import DateError
 
 FORMATS = ("gpkg", "kml", "csv")
 LAYER_ORDER = ("zone", "frontline", "route", "place", "event")

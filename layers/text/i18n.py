@@ -38,7 +38,7 @@ from .khmer_text import khmer_digits
 LANGUAGES = ("en", "km")
 DEFAULT_LANG = "en"
 LANGUAGE_NAMES = {"en": "English", "km": "ខ្មែរ"}  # each in its own language, for the switch
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locale"
 DOMAIN = "messages"
 

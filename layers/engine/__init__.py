@@ -1,0 +1,1 @@
+"""What the data says on a date: place runs, zone edges, the state; and the questions around it."""

@@ -1,0 +1,1 @@
+"""Words: English and Khmer (messages, dates, numbers), and text escaped for where it goes."""
