@@ -56,48 +56,31 @@ BASEMAP_NAMES = (
     pN_("basemap", "None (works offline)"),
 )
 
+# Strings the pages and renderers show through a variable or a template (extraction cannot see them there).
 APP = (
     N_("Pailin Atlas"), N_("Map"), N_("Timeline"), N_("Story"), N_("Places"), N_("Compare"),
-    N_("Sources & method"), N_("Language"), N_("Loading the layers…"), N_("Dataset directory"),
-    N_("A directory of layers in the atlas schema (see docs/DATA_MODEL.md). Leave empty for the built-in dataset."),
-    nN_("The layers in {directory} cannot be used ({count} problem). Fix it and the map reloads; your date and "
-        "view are kept.",
-        "The layers in {directory} cannot be used ({count} problems). Fix them and the map reloads; your date and "
-        "view are kept."),
+    N_("Sources & method"), N_("Language"), N_("Loading the layers…"),
 )
 
 MAP_PAGE = (
-    N_("Layers"), N_("Basemap"), N_("Tiles need the internet; 'None' works offline."),
-    N_("Play speed (seconds per change)"), N_("Date"), N_("◀ Previous change"), N_("Next change ▶"), N_("Play"),
-    N_("Go to {date}"), N_("Step through the change dates (speed in the sidebar)"), N_("Download {format}"),
-    N_("Download animation"), N_("From"), N_("To"), N_("Step"), N_("Format"), N_("changes"), nN_("{n} day", "{n} days"),
-    N_("Render animation"), N_("Rendering frames…"), N_("Frame {k} of {n}"), nN_("Download {name} ({frames} frame)", "Download {name} ({frames} frames)"),
-    N_("Zones and front lines are approximate reconstructions from the sources; click any feature for its "
-       "certainty and sources. Provinces are modern boundaries."),
-    N_("Situation on {date}"), N_("since {date}"), N_("certainty unknown"), N_("Area of the zones drawn"),
-    N_("Faction"), N_("km²"), nN_("Events within ±{days} day", "Events within ±{days} days"), N_("No dated event in this window."),
-    N_("Sources: {sources}"), N_("Show this date"), N_("Print handout"), N_("Share"),
+    N_("Layers"), N_("Basemap"), N_("Tiles need the internet; 'None' works offline."), N_("Date"), N_("Play"),
+    N_("Download {format}"), N_("Download animation"), N_("From"), N_("To"), N_("Step"), N_("Format"),
+    N_("changes"), N_("Render animation"), N_("Rendering frames…"), N_("Frame {k} of {n}"),
+    N_("Situation on {date}"), N_("since {date}"), N_("certainty unknown"), N_("Faction"), N_("km²"),
+    N_("No dated event in this window."), N_("Sources: {sources}"), N_("Show this date"),
+    nN_("{n} day", "{n} days"),  # the catalogue's plural rule (Khmer has one form), checked by tests/test_i18n.py
 )
 
 MAP_RENDERERS = (
-    N_("Legend"), N_("as of {date}"), N_("not in the conflict"), N_("assessed (sources agree)"),
-    N_("approximate extent"), N_("claimed by one side"), N_("contested"), N_("front line described by the sources"),
-    N_("front line derived from the zones"), N_("road (schematic)"), N_("front (sources)"), N_("front (derived)"),
-    N_("event (faded = older)"), nN_("event within ±{days} day", "event within ±{days} days"), N_("Held by"), N_("(from its zone)"), N_("Since"),
+    N_("Legend"), N_("as of {date}"), N_("not in the conflict"), N_("approximate extent"), N_("claimed by one side"),
+    N_("contested"), N_("front line described by the sources"), N_("road (schematic)"), N_("Held by"), N_("Since"),
     N_("Control certainty"), N_("Sources (control)"), N_("In force"), N_("{start} to {end}"), N_("Certainty"),
     N_("Area"), N_("Note"), N_("Sources"), N_("Kind"), N_("Location"), N_("Other names"), N_("Gazetteer"),
-    N_("Sources (place)"), N_("What"), N_("Figures"), N_("(approx.)"), N_("(today {name})"), N_("described"),
-    N_("derived"), N_("{name} since {date}"), N_("The map's features could not be loaded ({error}). Reload the page."),
-    N_("the end of the period"), N_("changing hands (from {before} to {after}) during {date}"),
+    N_("Sources (place)"), N_("What"), N_("Figures"), N_("described"), N_("derived"), N_("the end of the period"),
     # static snapshots and files
     N_("Basemap tiles: {credit}."), N_("Basemap: Natural Earth vector."),
     N_("Basemap: Natural Earth vector (map tiles unavailable: offline?)."),
-    N_("and {count} more (see the GeoJSON or HTML snapshot)"),
-    N_("Made with Natural Earth. {basemap} Places: GeoNames (CC BY 4.0). Zones and front lines are approximate "
-       "reconstructions from the sources. Pailin Atlas."),
-    N_("N"), N_("{km} km"),
-    N_("Snapshot of {date}: drag the slider below to see any date. Zones and front lines are approximate; hover "
-       "for details."),
+    N_("and {count} more (see the GeoJSON or HTML snapshot)"), N_("N"), N_("{km} km"),
 )
 
 # Shown with `words("...")` in layers/ui/ (bring your own layers), which extraction does not see.
