@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from layers import ui
-from layers.engine.analysis import citations, date_disputes, key_places, place_name
+from layers.engine.analysis import citations, date_disputes, place_name
 from layers.data.dates import parse_date
 from layers.exports.export import MIME, snapshot_filename
 from layers.text.markdown import md, md_table
@@ -66,7 +66,7 @@ with left:
 with right:
     st.subheader(_("Situation on {date}").replace("{date}", _.day(day)), anchor="situation")
     lines = []
-    for s in key_places(state.places, ds):
+    for s in state.key_places():
         name = place_name(ds, s.place_id, _.lang)
         holder = faction_name(ds.faction(s.controller), s.controller, day, _)
         if s.transition:

@@ -176,3 +176,10 @@ def test_a_new_slice_of_the_same_holder_with_a_month_start_is_not_a_change_of_ha
     timeline = Timeline(load_dataset(make_dataset(edit)))
     village = timeline.state_on(date(1994, 4, 15)).place("village")
     assert village.controller == "government" and not village.transition and village.since is None
+
+
+def test_key_places_are_the_key_places_statuses():
+    timeline = Timeline(load_dataset())
+    state = timeline.state_on(date(1994, 4, 22))
+    keys = set(timeline.dataset.places.index[timeline.dataset.places["key"].astype(bool)])
+    assert state.key_places() == [p for p in state.places if p.place_id in keys]

@@ -15,7 +15,7 @@ from ..data.dates import HistoricalDate, parse_date
 from ..data.errors import DateError
 from ..text.i18n import N_, format_number
 from ..data.model import OPEN_END, Dataset, Source
-from .timeline import PlaceStatus, Timeline, approx_km2, metric_crs
+from .timeline import Timeline, approx_km2, metric_crs
 from ..text.words import ENGLISH, Words
 
 HEADLINE_NOT_RECORDED = " (headline not recorded)"  # how the loader marks a source without a title
@@ -176,11 +176,6 @@ def _union_metric(zones: Any, crs: str) -> shapely.Geometry:
     if len(zones) == 0:
         return shapely.Polygon()
     return shapely.union_all(zones.geometry.to_crs(crs).to_numpy())
-
-
-def key_places(statuses: list[PlaceStatus], dataset: Dataset) -> list[PlaceStatus]:
-    keys = set(dataset.places.index[dataset.places["key"].astype(bool)])
-    return [s for s in statuses if s.place_id in keys]
 
 
 def gazetteer(dataset: Dataset) -> pd.DataFrame:
@@ -354,4 +349,4 @@ def citations(dataset: Dataset, source_ids: list[str] | tuple[str, ...], words: 
 
 __all__ = ["OPEN_END", "Comparison", "area_over_time", "bibliography", "citation", "citations", "compare",
            "control_periods", "date_disputes", "date_words", "distance_words", "disagreements", "faction_label", "gazetteer", "gazetteer_view",
-           "key_places", "period_words", "place_name", "search_places", "source_slips"]
+           "period_words", "place_name", "search_places", "source_slips"]

@@ -255,6 +255,15 @@ class State:
         return [timeline.place_status(by_place[pos]) if pos in by_place else timeline.unheld_status(pos)
                 for pos in range(len(self.dataset.places))]
 
+    def key_places(self) -> list[PlaceStatus]:
+        """Who held the dataset's key places (the panel's list): only those are built, not every place."""
+        places = self.dataset.places
+        keys = np.flatnonzero(places["key"].astype(bool).to_numpy())
+        runs = self.timeline.runs
+        by_place = dict(zip(runs.place[self.run_positions].tolist(), self.run_positions.tolist()))
+        return [self.timeline.place_status(by_place[pos]) if pos in by_place else self.timeline.unheld_status(pos)
+                for pos in keys.tolist()]
+
     def place(self, place_id: str) -> PlaceStatus:
         pos = int(self.dataset.places.index.get_loc(place_id))
         runs = self.timeline.runs

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..engine.analysis import key_places
 from ..data.dates import parse_date
 from ..render.deeplink import clamp_view
 from ..data.errors import DateError
@@ -138,7 +137,7 @@ def situation_row(state: State, status: PlaceStatus, words: Words) -> SituationR
 
 def situation_rows(state: State, words: Words) -> list[SituationRow]:
     """The key places, in the dataset's order."""
-    return [situation_row(state, status, words) for status in key_places(state.places, state.dataset)]
+    return [situation_row(state, status, words) for status in state.key_places()]
 
 
 def event_items(state: State, words: Words) -> list[EventItem]:
@@ -156,7 +155,7 @@ def event_items(state: State, words: Words) -> list[EventItem]:
 
 def table_source_ids(state: State) -> list[str]:
     """The sources of the key places' situation, in the bibliography's order."""
-    cited = {s for status in key_places(state.places, state.dataset) for s in status.sources}
+    cited = {s for status in state.key_places() for s in status.sources}
     return [s for s in state.dataset.sources if s in cited] + sorted(cited - set(state.dataset.sources))
 
 

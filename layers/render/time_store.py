@@ -11,6 +11,7 @@ Built once per (dataset, language) and never changed: one copy serves every visi
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from dataclasses import dataclass
@@ -51,12 +52,7 @@ class TimeStore:
 
     document: dict[str, Any]
     text: str
-
-    @property
-    def digest(self) -> str:
-        import hashlib
-
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:20]
+    digest: str   # of the text: names the static file and the cached map page (worked out once)
 
 
 class _Tables:
@@ -240,7 +236,8 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         "looks": t.looks,
         "strings": t.strings,
     }
-    return TimeStore(document, json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return TimeStore(document, text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:20])
 
 
 def _period_name(faction: Any, period: Any, words: Words) -> str:
