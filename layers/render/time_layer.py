@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -89,7 +90,8 @@ class TimeLayer(VerbatimScript):
     """
 
     _template = Template("""
-{% macro header(this, kwargs) %}{% if this.assets_url %}<link rel="stylesheet" href="{{ this.assets_url }}atlas_time.css">
+{% macro header(this, kwargs) %}{% if this.preload %}<link rel="preload" as="fetch" crossorigin="anonymous" href="{{ this.preload }}">
+{% endif %}{% if this.assets_url %}<link rel="stylesheet" href="{{ this.assets_url }}atlas_time.css">
 <script src="{{ this.assets_url }}atlas_time.js"></script>{% else %}<style>{{ this.css }}</style>{% endif %}{% endmacro %}
 {% macro script(this, kwargs) %}
 {{ this.js }}
@@ -104,6 +106,8 @@ var {{ this.get_name() }} = AtlasTime.attach({{ this._parent.get_name() }}, {{ t
         self._name = "TimeLayer"
         # `assets_url`: where atlas_time.js and .css are served (the app); otherwise they are inlined.
         self.assets_url = assets_url
+        # A store fetched from a URL starts downloading with the page, beside Leaflet, not after it.
+        self.preload = html.escape(store, quote=True) if url else None
         self.css = "" if assets_url else asset_text("atlas_time.css")
         self.js = "" if assets_url else script_safe(asset_text("atlas_time.js"))
         self.source = script_safe(json.dumps(store) if url else store)

@@ -359,6 +359,7 @@
       requestAnimationFrame(function () {
         if (self.day !== day) { return; }
         self.container.setAttribute("data-day", iso);
+        if (source === "init" && global.performance && performance.mark) { performance.mark("atlas:painted"); }
         var frame = self.frame();
         if (frame) { frame.setAttribute("data-day", iso); }
         self.announce("atlas:day", {day: day, iso: iso, source: source || "code"});
@@ -620,10 +621,13 @@
     /** Draw `source` (a store object, or the URL of one) on `map`; returns a promise of the controller. */
     attach: function (map, source, options) {
       options = options || {};
+      // Marks for the benchmarks (performance.getEntriesByName): when the layer started, had its data, painted.
+      if (global.performance && performance.mark) { performance.mark("atlas:attach"); }
       var ready = typeof source === "string"
         ? fetch(source).then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         : Promise.resolve(source);
       return ready.then(function (store) {
+        if (global.performance && performance.mark) { performance.mark("atlas:store"); }
         var atlas = new AtlasTime(map, store, options);
         var initial = readInitial(options, store);
         if (initial.view && isFinite(initial.view.lat)) {
