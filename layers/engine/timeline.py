@@ -248,27 +248,27 @@ class State:
                 for eid, row in self.zone_edges.iterrows()]
 
     @cached_property
+    def _run_of_place(self) -> dict[int, int]:
+        """Place position -> the run in force on this day."""
+        runs = self.timeline.runs
+        return dict(zip(runs.place[self.run_positions].tolist(), self.run_positions.tolist()))
+
+    def _statuses(self, positions: list[int]) -> list[PlaceStatus]:
+        timeline, run_of = self.timeline, self._run_of_place
+        return [timeline.place_status(run_of[pos]) if pos in run_of else timeline.unheld_status(pos)
+                for pos in positions]
+
+    @cached_property
     def places(self) -> list[PlaceStatus]:
         """Who held each place, in the dataset's order."""
-        timeline = self.timeline
-        by_place = dict(zip(timeline.runs.place[self.run_positions].tolist(), self.run_positions.tolist()))
-        return [timeline.place_status(by_place[pos]) if pos in by_place else timeline.unheld_status(pos)
-                for pos in range(len(self.dataset.places))]
+        return self._statuses(list(range(len(self.dataset.places))))
 
     def key_places(self) -> list[PlaceStatus]:
         """Who held the dataset's key places (the panel's list): only those are built, not every place."""
-        places = self.dataset.places
-        keys = np.flatnonzero(places["key"].astype(bool).to_numpy())
-        runs = self.timeline.runs
-        by_place = dict(zip(runs.place[self.run_positions].tolist(), self.run_positions.tolist()))
-        return [self.timeline.place_status(by_place[pos]) if pos in by_place else self.timeline.unheld_status(pos)
-                for pos in keys.tolist()]
+        return self._statuses(np.flatnonzero(self.dataset.places["key"].astype(bool).to_numpy()).tolist())
 
     def place(self, place_id: str) -> PlaceStatus:
-        pos = int(self.dataset.places.index.get_loc(place_id))
-        runs = self.timeline.runs
-        hit = self.run_positions[runs.place[self.run_positions] == pos]
-        return self.timeline.place_status(int(hit[0])) if len(hit) else self.timeline.unheld_status(pos)
+        return self._statuses([int(self.dataset.places.index.get_loc(place_id))])[0]
 
     def to_dict(self) -> dict[str, Any]:
         """The state as plain JSON-ready data (the CLI's `state` output)."""
