@@ -353,3 +353,16 @@ def test_control_period_fields_are_checked(make_dataset):
         layers["places.geojson"][0]["properties"]["control"][1].update(start_part="late")
     errors = _errors(make_dataset(edit2))
     assert [(e.feature, e.field) for e in errors] == [("town", "control[1].start_part")]
+
+
+@pytest.mark.parametrize("extra, severity", [({}, "error"), ({"date_unknown": "the paper's archive has no date"}, "warning"),
+                                             ({"date_unknown": "  "}, "error")])
+def test_an_undated_news_item_is_an_error_unless_the_entry_says_why(make_dataset, extra, severity):
+    from layers.data.catalog import validate_path
+
+    def edit(layers):
+        news = layers["sources.json"]["sources"][1]
+        news.pop("date", None)
+        news.update(extra)
+    problems = [p for p in validate_path(make_dataset(edit)).problems if p.feature == "news" and p.field == "date"]
+    assert [p.severity for p in problems] == [severity]
