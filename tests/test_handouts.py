@@ -11,7 +11,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from layers.data.catalog import load_dataset
-from layers.exports.handouts import (chapter_bbox, chapter_map_pngs, faction_label, map_png, situation_handout_for,
+from layers.engine.analysis import faction_label
+from layers.exports.handouts import (chapter_bbox, chapter_map_pngs, map_png, situation_handout_for,
                              situation_rows, story_booklet_for)
 from layers.text.i18n import format_day
 from layers.data.story import load_story

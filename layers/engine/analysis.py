@@ -36,8 +36,9 @@ def place_name(dataset: Dataset, place_id: str, words: Words | str = ENGLISH) ->
         return place_id
     row = dataset.places.loc[place_id]
     lang = words if isinstance(words, str) else words.lang
-    if lang == "km" and row.get("name_km"):
-        return str(row["name_km"])
+    name_km = row.get("name_km")
+    if lang == "km" and isinstance(name_km, str) and name_km.strip():
+        return name_km
     return str(row["name"])
 
 

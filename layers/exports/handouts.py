@@ -19,17 +19,13 @@ and for the story:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..data.dates import parse_date
 from ..render.deeplink import clamp_view
-from ..data.errors import DateError
 from .export import snapshot_bytes
 from .export_geojson import Bbox
 from .handout import Chapter as PageChapter
@@ -38,7 +34,7 @@ from ..text.i18n import N_
 from .share import citations_for
 from ..render.render_static import Canvas
 from ..data.story import Chapter
-from ..render.symbology import NOBODY
+from ..engine.analysis import faction_label, place_name
 from ..engine.timeline import PlaceStatus, State, Timeline
 from ..text.words import Words
 
@@ -49,68 +45,6 @@ MAP_SIZE = Canvas(1600, 1000, 160)
 CHANGING_HANDS = N_("changing hands (from {before} to {after})")
 FROM_ZONE = N_("{certainty}; from the zone around it")
 HELD_BEFORE = N_("before {date}")
-
-
-# --- names in the reader's language -------------------------------------------------------------------
-
-@lru_cache(maxsize=16)
-def _khmer_faction_names(factions_file: str, modified: float) -> dict[str, tuple[str | None, tuple]]:
-    """factions.json's `name_km`, and each period's, by faction id. (The loaded Faction does not carry
-    them yet; `modified` keys the cache, so an edited file is read again.)"""
-    try:
-        items = json.loads(Path(factions_file).read_text(encoding="utf-8")).get("factions", [])
-    except (OSError, ValueError, AttributeError):
-        return {}
-    names: dict[str, tuple[str | None, tuple]] = {}
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            continue
-        periods = []
-        for period in item.get("names") or []:
-            try:
-                periods.append((parse_date(period["start"]) if period.get("start") else None,
-                                parse_date(period["end"]) if period.get("end") else None, period.get("name_km")))
-            except (KeyError, TypeError, DateError):
-                continue
-        names[item["id"]] = (item.get("name_km"), tuple(periods))
-    return names
-
-
-def _khmer_faction_name(dataset: Any, faction_id: str, day: date) -> str | None:
-    path = Path(dataset.root) / "factions.json"
-    try:
-        modified = path.stat().st_mtime
-    except OSError:
-        return None
-    whole, periods = _khmer_faction_names(str(path), modified).get(faction_id, (None, ()))
-    ordinal = day.toordinal()
-    for start, end, name_km in periods:
-        if (start is None or start.first_day <= ordinal) and (end is None or ordinal < end.first_day):
-            return name_km or whole
-    return whole
-
-
-def faction_label(dataset: Any, faction_id: str | None, day: date, words: Words) -> str:
-    """Who held something on `day`, in the reader's language: the faction's Khmer name (of that
-    period) where the data gives one, else its name on that day; "not in the conflict" for nobody."""
-    if faction_id is None:
-        return words(NOBODY)
-    faction = dataset.faction(faction_id)
-    if faction is None:
-        return faction_id
-    if words.lang == "km":
-        khmer = _khmer_faction_name(dataset, faction_id, day)
-        if khmer:
-            return khmer
-    return faction.name_on(day)
-
-
-def place_label(dataset: Any, place_id: str, words: Words) -> str:
-    """A place's name in the reader's language (its `name_km` in Khmer, where the data has one)."""
-    row = dataset.places.loc[place_id]
-    if words.lang == "km" and isinstance(row.get("name_km"), str) and row["name_km"].strip():
-        return row["name_km"]
-    return str(row["name"])
 
 
 # --- the situation ------------------------------------------------------------------------------------
@@ -132,7 +66,7 @@ def situation_row(state: State, status: PlaceStatus, words: Words) -> SituationR
     certainty = words.term("certainty", status.certainty) if status.certainty else words("certainty unknown")
     if status.derived_from_zone:
         certainty = words(FROM_ZONE).format(certainty=certainty)
-    return SituationRow(place_label(ds, status.place_id, words), holder, since, certainty)
+    return SituationRow(place_name(ds, status.place_id, words), holder, since, certainty)
 
 
 def situation_rows(state: State, words: Words) -> list[SituationRow]:
@@ -207,6 +141,6 @@ def story_booklet_for(timeline: Timeline, chapters: Sequence[Chapter], words: Wo
     return story_booklet(pages, words.lang, version=version, made_on=made_on)
 
 
-__all__ = ["MAP_SIZE", "chapter_bbox", "chapter_map_pngs", "event_items", "faction_label", "map_png",
-           "place_label", "situation_handout_for", "situation_row", "situation_rows", "story_booklet_for",
+__all__ = ["MAP_SIZE", "chapter_bbox", "chapter_map_pngs", "event_items", "map_png",
+           "situation_handout_for", "situation_row", "situation_rows", "story_booklet_for",
            "table_source_ids"]
