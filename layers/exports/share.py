@@ -15,11 +15,10 @@ from html import escape as html_escape
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from ..data.dates import parse_date
-from ..data.errors import DateError
 from ..text.i18n import N_, normalise_lang
 from ..data.model import Source
 from ..data.registry import BUILTIN_NAME
+from ..engine.analysis import citation
 from ..engine.timeline import State
 from ..text.words import ENGLISH, Words
 
@@ -28,8 +27,6 @@ EMBED_HEIGHT_PX = 560
 EMBED_REFERRER_POLICY = "no-referrer"
 _HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
 _DATASET = re.compile(r"^[a-z0-9_-]{1,64}$")
-HEADLINE_NOT_RECORDED = N_("headline not recorded")
-_EN_NOT_RECORDED = " (headline not recorded)"
 
 
 class ShareError(ValueError):
@@ -126,23 +123,9 @@ def _one_line(text: str) -> str:
 
 
 def source_citation(source: Source, words: Words) -> str:
-    """A source as one line in the reader's language: 'Title (Author, Publisher, 22 April 1994)', or,
-    without a recorded headline, 'Phnom Penh Post article, 22 April 1994 (headline not recorded)'."""
-    title = getattr(source, "title", None)
-    describe = getattr(source, "describe", None)
-    if title is not None and title.endswith(_EN_NOT_RECORDED):  # the loader may fold `describe` into the title
-        describe, title = describe or title.removesuffix(_EN_NOT_RECORDED), None
-    published = None
-    if source.date:
-        try:
-            published = words.date(parse_date(source.date))
-        except DateError:
-            published = source.date
-    if title is None:
-        head = ", ".join(x for x in (describe or source.publisher or source.id, published) if x)
-        return _one_line(f"{head} ({words(HEADLINE_NOT_RECORDED)})")
-    extra = ", ".join(x for x in (source.author, source.publisher, published) if x)
-    return _one_line(f"{title} ({extra})" if extra else title)
+    """A source as one line in the reader's language (see `analysis.citation`): a citation line
+    quotes titles from the data, and a line break in one would break the line."""
+    return _one_line(citation(source, words))
 
 
 def state_source_ids(state: State) -> list[str]:
