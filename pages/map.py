@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from layers import ui
-from layers.engine.analysis import citations, date_disputes, place_name
+from layers.engine.analysis import citations, date_disputes, situation_markdown
 from layers.data.dates import parse_date
 from layers.exports.export import MIME, snapshot_filename
 from layers.text.markdown import md, md_table
@@ -65,21 +65,7 @@ with left:
 
 with right:
     st.subheader(_("Situation on {date}").replace("{date}", _.day(day)), anchor="situation")
-    lines = []
-    for s in state.key_places():
-        name = place_name(ds, s.place_id, _.lang)
-        holder = faction_name(ds.faction(s.controller), s.controller, day, _)
-        if s.transition:
-            before = faction_name(ds.faction(s.previous), s.previous, day, _)
-            text = _("changing hands from {from} to {to}, on a day the sources do not give: {when}") \
-                .replace("{from}", before).replace("{to}", holder).replace("{when}", _.date(s.since))
-            lines.append(f"- **{md(name)}**: {md(text)}")
-            continue
-        since = (", " + md(_("since {date}").replace("{date}", _.date(s.since)))) if s.since else ""
-        how = _("from the zone around it") + ", " + _.term("certainty", s.certainty) if s.derived_from_zone \
-            else _.term("certainty", s.certainty) if s.certainty else _("certainty unknown")
-        lines.append(f"- **{md(name)}**: {md(holder)}{since} ({md(how)})")
-    st.markdown("\n".join(lines))
+    st.markdown(situation_markdown(state, _))
     areas = state.area_by_faction
     if areas:
         st.markdown("**" + md(_("Area of the zones as drawn")) + "** " + md(_("(schematic; about, in km²)")))

@@ -15,12 +15,17 @@ from ..data.dates import HistoricalDate, parse_date
 from ..data.errors import DateError
 from ..text.i18n import N_, format_number
 from ..data.model import OPEN_END, Dataset, Source
-from .timeline import Timeline, approx_km2, metric_crs
+from .timeline import State, Timeline, approx_km2, metric_crs
+from ..text.markdown import md
 from ..text.words import ENGLISH, Words
 
 HEADLINE_NOT_RECORDED = " (headline not recorded)"  # how the loader marks a source without a title
 NO_HEADLINE = N_("headline not recorded")
 NOBODY = N_("not in the conflict")
+CHANGING_HANDS = N_("changing hands from {from} to {to}, on a day the sources do not give: {when}")
+SINCE = N_("since {date}")
+FROM_ZONE = N_("from the zone around it")
+CERTAINTY_UNKNOWN = N_("certainty unknown")
 OPEN_END_WORDS = N_("the end of the period")
 PERIOD = N_("{start} to {end}")
 DATE_DISPUTED = N_("Sources disagree on the date; also given as:")
@@ -325,6 +330,28 @@ def bibliography(dataset: Dataset, words: Words = ENGLISH) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "citation", "kind", "date", "file", "url"])
 
 
+def situation_markdown(state: State, words: Words = ENGLISH) -> str:
+    """The key places on the state's day as a Markdown list, text from the data escaped:
+    '- **Pailin**: Khmer Rouge (NADK), since 19 April 1994 (assessed)', the certainty prefixed with
+    "from the zone around it" when no source speaks of the place itself, and a place changing hands on
+    a day the sources do not give said so, with the period in which it did."""
+    ds, day = state.dataset, state.day
+    lines = []
+    for s in state.key_places():
+        name = place_name(ds, s.place_id, words)
+        holder = faction_label(ds, s.controller, day, words)
+        if s.transition:
+            text = words(CHANGING_HANDS).replace("{from}", faction_label(ds, s.previous, day, words)) \
+                .replace("{to}", holder).replace("{when}", words.date(s.since))
+            lines.append(f"- **{md(name)}**: {md(text)}")
+            continue
+        since = (", " + md(words(SINCE).replace("{date}", words.date(s.since)))) if s.since else ""
+        how = words(FROM_ZONE) + ", " + words.term("certainty", s.certainty) if s.derived_from_zone \
+            else words.term("certainty", s.certainty) if s.certainty else words(CERTAINTY_UNKNOWN)
+        lines.append(f"- **{md(name)}**: {md(holder)}{since} ({md(how)})")
+    return "\n".join(lines)
+
+
 def date_disputes(dataset: Dataset, row: Any, words: Words = ENGLISH) -> str:
     """Where the sources disagree on a feature's date, in words: shown next to the date, not in fine print."""
     claims = []
@@ -350,4 +377,4 @@ def citations(dataset: Dataset, source_ids: list[str] | tuple[str, ...], words: 
 
 __all__ = ["OPEN_END", "Comparison", "area_over_time", "bibliography", "citation", "citations", "compare",
            "control_periods", "date_disputes", "date_words", "distance_words", "disagreements", "faction_label", "gazetteer", "gazetteer_view",
-           "period_words", "place_name", "search_places", "source_slips"]
+           "period_words", "place_name", "search_places", "situation_markdown", "source_slips"]
