@@ -7,7 +7,7 @@ import streamlit as st
 from layers import ui
 from layers.engine.analysis import area_over_time, control_periods, faction_label
 from layers.data.dates import parse_date
-from layers.text.words import Words
+from layers.render.chart_axes import number_axis, year_axis
 
 atlas = ui.open_atlas()
 if atlas is None:
@@ -16,28 +16,6 @@ ds, timeline, words = atlas.dataset, atlas.timeline, atlas.words
 _ = words
 st.title(_("Timeline"))
 st.caption(_("Selected date: {date}. Click an event to open the map on its date.").format(date=words.day(atlas.day)))
-
-
-def in_digits(expr: str, words: Words) -> str:
-    """A Vega expression giving `expr`'s text with the reader's digits (Khmer numerals in Khmer)."""
-    for latin, native in zip("0123456789", words.digits):
-        if latin != native:
-            expr = f"replace({expr}, regexp('{latin}', 'g'), '{native}')"
-    return expr
-
-
-def year_axis(words: Words) -> alt.Axis:
-    """A time axis labelled by year ('1990', or '១៩៩០' in Khmer), never by month names."""
-    return alt.Axis(format="%Y", tickCount="year", labelExpr=in_digits("timeFormat(datum.value, '%Y')", words),
-                    title=None, grid=True)
-
-
-def number_axis(title: str, words: Words) -> alt.Axis:
-    """A quantity axis: '12,000' in English, '១២.០០០' in Khmer (group separator '.')."""
-    grouped = "format(datum.value, ',')" if words.lang == "en" else \
-        "replace(format(datum.value, ','), regexp(',', 'g'), '.')"
-    return alt.Axis(title=title, labelExpr=in_digits(grouped, words))
-
 
 dated = [(eid, r, parse_date(r["date"])) for eid, r in ds.events.iterrows()]
 events = pd.DataFrame([
