@@ -5,6 +5,7 @@ import json
 import re
 from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -286,7 +287,7 @@ def test_story_in_khmer():
     assert at.caption[0].value == "ផែនទី៖ ថ្ងៃទី ២៤ ខែតុលា ឆ្នាំ ១៩៨៩"
 
 
-def _chart_with(at: AppTest, field: str) -> tuple[dict, "pd.DataFrame"]:
+def _chart_with(at: AppTest, field: str) -> tuple[dict, pd.DataFrame]:
     for spec, data in charts(at):
         for layer in spec["layer"]:
             if field in (layer.get("encoding", {}).get("y", {}).get("field"),):
