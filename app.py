@@ -1,10 +1,12 @@
 """Pailin Atlas: `streamlit run app.py` opens the map page; the other pages share its date.
 
-`?embed=1` shows the map alone (for an <iframe> in an article), with no navigation.
+`?map_only=1` shows the map alone (for an <iframe> in an article), with no navigation; the Share panel's
+snippet adds Streamlit's own `embed=true` (no toolbar), which Streamlit keeps out of `st.query_params`.
 """
 
 import streamlit as st
 
+from layers.exports.share import MAP_ONLY_PARAM
 from layers.text.i18n import normalise_lang
 from layers.ui import LANG_KEY
 from layers.text.words import words_for
@@ -14,7 +16,7 @@ _ = words_for(st.session_state.get(LANG_KEY) or normalise_lang(st.query_params.g
 
 st.set_page_config(page_title=_("Pailin Atlas"), page_icon=":world_map:", layout="wide")
 
-if st.query_params.get("embed") == "1":
+if st.query_params.get(MAP_ONLY_PARAM) == "1":
     st.navigation([st.Page("pages/embed.py", title=_("Map"), default=True)], position="hidden").run()
     st.stop()
 

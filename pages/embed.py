@@ -1,4 +1,4 @@
-"""The map alone, for an <iframe> in someone's article (`?embed=1&date=...&lat=..&lon=..&zoom=..&lang=..`)."""
+"""The map alone, for an <iframe> in someone's article (`?map_only=1&date=...&lat=..&lon=..&zoom=..&lang=..`)."""
 
 import streamlit as st
 

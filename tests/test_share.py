@@ -106,8 +106,9 @@ def test_embed_snippet_is_one_lazy_full_width_titled_iframe_in_embed_mode():
     assert attrs["referrerpolicy"] == "no-referrer"
     assert format_day(DAY, "km") in attrs["title"]
     query = _query(attrs["src"])
-    assert query["embed"] == "1" and query["date"] == "1994-04-19" and query["lang"] == "km"
-    assert attrs["src"] == deep_link(BASE, DAY, VIEW, "km").replace("?", "?embed=1&", 1)
+    assert query["map_only"] == "1" and query["embed"] == "true"
+    assert query["date"] == "1994-04-19" and query["lang"] == "km"
+    assert attrs["src"] == deep_link(BASE, DAY, VIEW, "km").replace("?", "?embed=true&map_only=1&", 1)
 
 
 @settings(max_examples=200, deadline=None)

@@ -75,8 +75,13 @@ def _base(base_url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
 
 
+# The map-alone view for articles. Streamlit keeps `embed` for itself (its own compact mode, which the
+# snippet asks for too) and hides it from the app, so the app's own switch has another name.
+MAP_ONLY_PARAM = "map_only"
+
+
 def _query(day: date, view: Any, lang: str, dataset: str | None, *, embed: bool = False) -> str:
-    params: dict[str, str] = {"embed": "1"} if embed else {}
+    params: dict[str, str] = {"embed": "true", MAP_ONLY_PARAM: "1"} if embed else {}
     params["date"] = day.isoformat()
     params |= _view_params(view)
     params["lang"] = normalise_lang(lang)
@@ -98,7 +103,7 @@ def deep_link(base_url: str, day: date, view: Any = None, lang: str = "en", data
 def embed_snippet(base_url: str, day: date, view: Any = None, lang: str = "en", dataset: str | None = None,
                   *, words: Words = ENGLISH, atlas_title: str | None = None,
                   height_px: int = EMBED_HEIGHT_PX) -> str:
-    """An `<iframe>` for a news article: the app in embed mode (`?embed=1&...`: the map and its slider
+    """An `<iframe>` for a news article: the app in embed mode (`?embed=true&map_only=1&...`: the map and its slider
     only) at this day and view, full width, `height_px` tall, loaded when scrolled to, and titled for
     screen readers ("Pailin Atlas: Situation on 19 April 1994", in `words`' language; `atlas_title`,
     e.g. a dataset's own title, replaces "Pailin Atlas")."""
