@@ -8,7 +8,7 @@ import streamlit as st
 
 from layers.exports.share import MAP_ONLY_PARAM
 from layers.text.i18n import normalise_lang
-from layers.ui import LANG_KEY
+from layers.ui import LANG_KEY, arrive
 from layers.text.words import words_for
 
 # The page titles in the reader's language: the sidebar's switch (kept in the session) or ?lang=.
@@ -17,7 +17,9 @@ _ = words_for(st.session_state.get(LANG_KEY) or normalise_lang(st.query_params.g
 st.set_page_config(page_title=_("Pailin Atlas"), page_icon=":world_map:", layout="wide")
 
 if st.query_params.get(MAP_ONLY_PARAM) == "1":
-    st.navigation([st.Page("pages/embed.py", title=_("Map"), default=True)], position="hidden").run()
+    embed = st.navigation([st.Page("pages/embed.py", title=_("Map"), default=True)], position="hidden")
+    arrive(embed.url_path)
+    embed.run()
     st.stop()
 
 MAP = "pages/map.py"
@@ -33,4 +35,5 @@ page = st.navigation([
     st.Page("pages/sources.py", title=_("Sources & method"), url_path="sources"),
     st.Page(MAP, title=_("Map"), url_path="map", visibility="hidden"),
 ])
+arrive(page.url_path)
 page.run()

@@ -79,7 +79,7 @@ date_and_map()
 """
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 # First paint, timed inside the page (ms since navigation started): the first time the top document holds
-# the painted mark (the floor's stamp; the atlas's host element, marked once the map has painted its day).
+# the painted mark (the floor's stamp; the map's <iframe> element, marked once the map has painted its day).
 # Timing from Python would add the cost of reaching into the map's frame to the atlas alone.
 # A step, timed inside the document that holds the slider: from the key press to the first time an element
 # there carries the new day in data-day (the atlas sets it an animation frame after restyling; the floor's
@@ -109,7 +109,7 @@ class Probe:
         self.context = browser.new_context(viewport={"width": 1400, "height": 900})
         route_offline(self.context)
         self.atlas = atlas
-        marked = '.atlas-host[data-day]' if atlas else '.stamp[data-day]'
+        marked = 'iframe[data-day]' if atlas else '.stamp[data-day]'
         self.context.add_init_script(f"({FIRST_PAINT})({json.dumps(marked)})")
         self.context.add_init_script(f"({STEP_TIMER})()")
         self.page = self.context.new_page()

@@ -45,6 +45,25 @@ def map_data(at: AppTest, key: str = "atlas_map") -> dict:
     return json.loads(_component(at, key).proto.json)
 
 
+def map_page(at: AppTest, key: str = "atlas_map") -> str:
+    """The map page the browser loads in the <iframe> beside the map component (the same container)."""
+    box = next(block for block in _blocks(at._tree) if getattr(block, "key", None) == f"{key}_box")
+    frames = [child for child in box.children.values() if isinstance(child, UnknownElement) and child.type == "iframe"]
+    assert len(frames) == 1, "the map's <iframe> is not beside its component"
+    return frames[0].proto.srcdoc
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _blocks(child)
+
+
+def opening_day(html: str) -> str:
+    """The day the map page opens at (the time layer's options)."""
+    return re.search(r'AtlasTime\.attach\([^;]*"day": "(\d{4}-\d\d-\d\d)"', html).group(1)
+
+
 def map_sends(at: AppTest, state: dict, key: str = "atlas_map") -> AppTest:
     """The map telling Streamlit its state (the day the user paused on, the view), then a rerun."""
     states = at._tree.get_widget_states()
@@ -80,7 +99,7 @@ def test_opens_on_the_map_at_the_default_date():
     assert not at.exception
     data = map_data(at)
     assert data["day"] == "1994-04-19"
-    assert "AtlasTime.attach" in data["html"]
+    assert opening_day(map_page(at)) == "1994-04-19"
     assert at.subheader[0].value == "Situation on 19 April 1994"
 
 
@@ -105,6 +124,37 @@ def test_a_day_the_map_reports_moves_the_panel_and_the_url():
     assert panel(at)["Pailin"][0] == "Royal Cambodian Armed Forces (RCAF)"
     assert at.query_params["date"] in (["1994-03-25"], "1994-03-25")
     assert map_data(at)["push"] == push  # the map already shows it: nothing is pushed back
+
+
+def test_the_map_page_is_not_reloaded_while_the_visitor_stays():
+    # The date moves inside the loaded map: a rerun that sent another page would reload the <iframe>,
+    # flash the map and put it back on the opening day.
+    at = open_app(date="1994-03-01")
+    page = map_page(at)
+    map_sends(at, {"day": "1994-03-25", "view": {"lat": 13.1, "lon": 102.9, "zoom": 9,
+                                                 "bbox": [102.5, 12.8, 103.3, 13.4]}})
+    at.button(key="goto_ev_1994_03_19_pailin_taken").click().run()
+    assert at.subheader[0].value == "Situation on 19 March 1994"
+    assert map_page(at) == page
+
+
+def test_arriving_again_opens_the_map_where_the_visitor_left_it():
+    at = open_app(date="1994-03-01")
+    map_sends(at, {"day": "1994-03-25", "view": {"lat": 13.1, "lon": 102.9, "zoom": 9,
+                                                 "bbox": [102.5, 12.8, 103.3, 13.4]}})
+    at.switch_page("pages/timeline.py").run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    page = map_page(at)
+    assert opening_day(page) == "1994-03-25"
+    assert "center: [13.1, 102.9]" in page and '"zoom": 9,' in page
+
+
+def test_changing_the_basemap_sends_a_page_that_opens_on_the_current_day():
+    at = open_app(date="1994-03-01")
+    map_sends(at, {"day": "1994-03-25", "view": None})
+    at.selectbox(key="atlas_basemap").set_value("OpenStreetMap").run()
+    assert opening_day(map_page(at)) == "1994-03-25"
 
 
 def test_a_view_the_map_reports_is_kept_clamped_and_in_the_url():

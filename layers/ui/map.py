@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..render.time_store import TimeStore, build_time_store
 from ..engine.timeline import Timeline
 from ..text.words import Words
 from .atlas import Atlas
-from .state import DATE_KEY, MAP_KEY, PUSH_KEY, VIEW_KEY
+from .state import DATE_KEY, MAP_KEY, PUSH_KEY, VIEW_KEY, VISIT_KEY
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"   # served at app/static/ (.streamlit/config.toml)
 GENERATED_DIR = STATIC_DIR / "generated"
@@ -100,11 +101,39 @@ def _prune(keep: Path) -> None:
 @st.cache_resource(max_entries=64)
 def _page(store_key: str, basemap: str, lang: str, center: tuple[float, float], zoom: int,
           _store: TimeStore, store_url: str | None, controls: bool, layer_url: str | None,
-          text_target: str | None) -> str:
+          text_target: str | None, day: str, hidden: tuple[str, ...]) -> str:
     fmap = build_map(store_url or _store.text, store_is_url=store_url is not None,
                      assets="static" if store_url else "inline", basemap=basemap, center=center, zoom=zoom,
-                     controls=controls, layer_assets_url=layer_url if store_url else None, text_target=text_target)
+                     controls=controls, layer_assets_url=layer_url if store_url else None, text_target=text_target,
+                     day=day, hidden=list(hidden))
     return page_html(fmap)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Where a map page opens: fixed for one visit, so that reruns leave the loaded page alone."""
+
+    day: str
+    center: tuple[float, float]
+    zoom: int
+    hidden: tuple[str, ...]
+    push: int   # the push the opening day already includes
+
+
+def _opening(key: str, page: tuple[Any, ...], day: date, view: dict[str, Any] | None, zoom: int,
+             center: tuple[float, float], hidden: tuple[str, ...], push: int) -> Opening:
+    """The opening of the map under `key`: taken from the shared date, view and layers when the visitor
+    arrives on the page or the page itself changes (basemap, language, dataset), and kept until then.
+    Reruns within a visit then send the same page, which the browser keeps: the date moves inside it."""
+    visit = st.session_state.get(VISIT_KEY, 0)
+    openings = st.session_state.setdefault("atlas_openings", {})
+    held = openings.get(key)
+    if held is None or held[0] != (visit, page):
+        if view and isinstance(view.get("lat"), (int, float)) and isinstance(view.get("lon"), (int, float)):
+            center, zoom = (float(view["lat"]), float(view["lon"])), int(view.get("zoom") or zoom)
+        held = ((visit, page), Opening(day.isoformat(), center, zoom, hidden, push))
+        openings[key] = held
+    return held[1]
 
 
 @cache
@@ -139,31 +168,41 @@ def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: T
     The map opens at `day` (default: the shared date) and the view kept under `view_key`, and then owns
     its date: it moves again only when `push` (a sequence number and an optional view; default: the
     shared date's pushes, see `set_day`) changes.
+
+    Two elements in one container: the map page in Streamlit's own <iframe> element (`st.iframe`), which the browser
+    loads as soon as the page arrives, and the bridge (a components.v2 component, whose scripts arrive
+    later), which links that map to Streamlit once it is there. A map that waited for the bridge would
+    paint about half a second later (benchmarks/bench_first_paint.py).
     """
     meta = atlas.dataset.meta
-    center = (meta.view_lat, meta.view_lon)
+    shown = day or atlas.day
+    page = (atlas.version, atlas.name, atlas.words.lang, basemap, controls, text_target, height)
+    seq, push_view = push if push is not None else st.session_state.get(PUSH_KEY, (0, None))
+    opening = _opening(key, page, shown, st.session_state.get(view_key), meta.view_zoom,
+                       (meta.view_lat, meta.view_lon), tuple(toggles.hidden()), seq)
     if atlas.private:
         # A visitor's upload: built for this session and kept in it, the data inline in the page.
         pages = st.session_state.setdefault("atlas_private_pages", {})
-        key_of_page = (atlas.version, atlas.name, atlas.words.lang, basemap, controls, text_target)
+        key_of_page = page + (opening,)
         if key_of_page not in pages:
             store = build_time_store(atlas.timeline, atlas.words)
             if len(pages) >= 4:
                 pages.clear()
-            pages[key_of_page] = page_html(build_map(store.text, assets="inline", basemap=basemap, center=center,
-                                                     zoom=meta.view_zoom, controls=controls, text_target=text_target))
+            pages[key_of_page] = page_html(build_map(
+                store.text, assets="inline", basemap=basemap, center=opening.center, zoom=opening.zoom,
+                controls=controls, text_target=text_target, day=opening.day, hidden=list(opening.hidden)))
         html = pages[key_of_page]
     else:
         store = _time_store(atlas.name, atlas.version, atlas.words.lang, atlas.timeline, atlas.words)
-        html = _page(store.digest, basemap, atlas.words.lang, center, meta.view_zoom, store, _store_url(store),
-                     controls, _layer_assets_url(), text_target)
-    seq, push_view = push if push is not None else st.session_state.get(PUSH_KEY, (0, None))
-    shown = (day or atlas.day).isoformat()
-    title = atlas.words(N_("Map of the situation on {date}")).replace("{date}", atlas.words.day(day or atlas.day))
-    data = {"html": html, "page": hashlib.sha256(html.encode()).hexdigest()[:16], "title": title,
-            "day": shown, "view": st.session_state.get(view_key), "push": seq, "push_view": push_view,
-            "hidden": toggles.hidden(), "height": height}
-    _component()(key=key, data=data, default={"day": shown, "view": None},
-                 on_day_change=lambda: _day_changed(key), on_view_change=lambda: _view_changed(key, view_key, meta.region),
-                 height=height)
+        html = _page(store.digest, basemap, atlas.words.lang, opening.center, opening.zoom, store, _store_url(store),
+                     controls, _layer_assets_url(), text_target, opening.day, opening.hidden)
+    title = atlas.words(N_("Map of the situation on {date}")).replace("{date}", atlas.words.day(shown))
+    box = f"{key}_box"
+    data = {"box": f"st-key-{box}", "title": title, "day": shown.isoformat(), "view": st.session_state.get(view_key),
+            "push": seq, "opened_push": opening.push, "push_view": push_view, "hidden": toggles.hidden()}
+    with st.container(key=box, gap=None):
+        st.iframe(html, height=height, alt=title)
+        _component()(key=key, data=data, default={"day": shown.isoformat(), "view": None},
+                     on_day_change=lambda: _day_changed(key),
+                     on_view_change=lambda: _view_changed(key, view_key, meta.region))
     return st.session_state.get(view_key)

@@ -25,6 +25,16 @@ LANG_KEY = "atlas_lang"
 PUSH_KEY = "atlas_push"
 VIEW_KEY = "atlas_view"
 MAP_KEY = "atlas_map"
+PAGE_KEY = "atlas_page"       # the page of the latest run, and
+VISIT_KEY = "atlas_visit"     # how many times the visitor has arrived on a page (see `arrive`)
+
+
+def arrive(page: str) -> None:
+    """Count an arrival when this run's page differs from the last run's: a map opens afresh on each
+    arrival, and keeps its page (no reload) across the reruns of one visit."""
+    if st.session_state.get(PAGE_KEY) != page:
+        st.session_state[PAGE_KEY] = page
+        st.session_state[VISIT_KEY] = st.session_state.get(VISIT_KEY, 0) + 1
 
 
 @st.cache_resource

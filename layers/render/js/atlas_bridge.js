@@ -1,10 +1,10 @@
-// The Streamlit side of the atlas map (a components.v2 component, layers/ui/).
+// The Streamlit side of the atlas map (a components.v2 component, layers/ui/map.py).
 //
-// It holds the map page (layers/render/render_folium.py) in an <iframe> and keeps it while the date moves: the
-// time layer inside answers every date itself. The bridge tells Streamlit the day only once the user
-// pauses (SYNC_MS after the last change), and the view when panning stops; it moves the map only when
-// Streamlit pushes a new day (a button, a story chapter, another page), never back to a day the user
-// has already left.
+// The map page (layers/render/render_folium.py) is Streamlit's own <iframe> element beside this one, in
+// the same container, so it loads and paints without waiting for this component's scripts. The bridge
+// links it to Streamlit once it arrives: it tells Streamlit the day only once the user pauses (SYNC_MS
+// after the last change), and the view when panning stops; it moves the map only when Streamlit pushes
+// a new day (a button, a story chapter, another page), never back to a day the user has already left.
 const SYNC_MS = 150;
 const VIEW_MS = 400;
 
@@ -14,46 +14,48 @@ function whenReady(frame, use) {
   frame.addEventListener("atlas:ready", () => use(frame.contentWindow.atlas), { once: true });
 }
 
+// Listen to the map in `frame` once per <iframe> element; `send` reaches the latest setStateValue.
+function attach(box, frame, data, send) {
+  let dayTimer = null;
+  let viewTimer = null;
+  // The container shows the day the map has painted (the map marks its <iframe> once painted).
+  const mirror = () => { if (frame.getAttribute("data-day")) { box.setAttribute("data-day", frame.getAttribute("data-day")); } };
+  new MutationObserver(mirror).observe(frame, { attributes: true, attributeFilter: ["data-day"] });
+  mirror();
+  frame.addEventListener("atlas:day", (event) => {
+    if (event.detail.source !== "user") { return; }
+    clearTimeout(dayTimer);
+    dayTimer = setTimeout(() => send("day", event.detail.iso), SYNC_MS);
+  });
+  frame.addEventListener("atlas:view", (event) => {
+    // A page rebuilt in this <iframe> (new basemap or language) opens where this one was.
+    frame.dataset.view = JSON.stringify(event.detail);
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(() => send("view", event.detail), VIEW_MS);
+  });
+  // The page the map opened with already showed the day of this push.
+  frame.dataset.push = String(data.opened_push);
+  // What the user did before the bridge arrived.
+  whenReady(frame, (atlas) => {
+    if (atlas.daySource === "user" && frame.getAttribute("data-day") !== data.day) {
+      send("day", frame.getAttribute("data-day"));
+    }
+  });
+}
+
 export default function ({ parentElement, data, setStateValue }) {
-  let host = parentElement.querySelector(".atlas-host");
-  if (!host) {
-    host = document.createElement("div");
-    host.className = "atlas-host";
-    host.style.position = "relative";
-    parentElement.appendChild(host);
-  }
-  host.style.height = `${data.height}px`;
-  let frame = host.querySelector("iframe");
-  if (!frame || frame.dataset.page !== data.page) {
-    const fresh = document.createElement("iframe");
-    fresh.title = data.title;
-    fresh.style.cssText = "width:100%;height:100%;border:0;display:block";
-    fresh.dataset.page = data.page;
-    // A rebuilt page (new basemap or language) opens where the old one was.
-    fresh.dataset.day = (frame && frame.getAttribute("data-day")) || data.day;
-    const view = (frame && frame.dataset.lastView) || (data.view ? JSON.stringify(data.view) : "");
-    if (view) { fresh.dataset.view = view; }
-    let dayTimer = null;
-    let viewTimer = null;
-    fresh.addEventListener("atlas:day", (event) => {
-      host.setAttribute("data-day", event.detail.iso);
-      if (event.detail.source !== "user") { return; }
-      clearTimeout(dayTimer);
-      dayTimer = setTimeout(() => setStateValue("day", event.detail.iso), SYNC_MS);
-    });
-    fresh.addEventListener("atlas:view", (event) => {
-      fresh.dataset.lastView = JSON.stringify(event.detail);
-      clearTimeout(viewTimer);
-      viewTimer = setTimeout(() => setStateValue("view", event.detail), VIEW_MS);
-    });
-    fresh.srcdoc = data.html;
-    host.replaceChildren(fresh);
-    host.dataset.push = String(data.push);
-    frame = fresh;
+  const box = parentElement.closest(`.${data.box}`);
+  const frame = box && box.querySelector("iframe");
+  if (!frame) { return; }
+  box.classList.add("atlas-host");
+  box.atlasSend = setStateValue;
+  if (!frame.atlasBridged) {
+    frame.atlasBridged = true;
+    attach(box, frame, data, (name, value) => box.atlasSend(name, value));
   }
   frame.title = data.title;  // what a screen reader announces: the map, and its date
-  if (host.dataset.push !== String(data.push)) {
-    host.dataset.push = String(data.push);
+  if (frame.dataset.push !== String(data.push)) {
+    frame.dataset.push = String(data.push);
     whenReady(frame, (atlas) => {
       if (data.push_view) {
         atlas.map.setView([data.push_view.lat, data.push_view.lon], data.push_view.zoom, { animate: false });

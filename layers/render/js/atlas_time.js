@@ -353,6 +353,7 @@
     }
     this._events(day);
     this._chrome(source || "code");
+    this.daySource = source || "code";   // "user" once the reader moved the date (read by the app's bridge)
     var iso = isoOf(day);
     // Announce the day once the browser has painted it.
     requestAnimationFrame(function () {

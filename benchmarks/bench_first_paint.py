@@ -1,0 +1,86 @@
+"""How long a visitor waits for the first painted map, beside a bare Streamlit app's first paint.
+
+    python benchmarks/bench_first_paint.py [--visitors 8]
+
+Three pages, each opened by `--visitors` new visitors in turn (a fresh browser context each: nothing
+cached), taking turns so that a slow moment of this shared machine falls on all of them alike:
+(a) floor: a bare Streamlit app with a date slider and a text (its first paint: the stamp is in the page);
+(b) embed: the atlas's map alone (`?map_only=1`), the component and the map page in its iframe;
+(c) map page: the atlas's map page with its situation panel, downloads and sidebar.
+The servers are warmed by one visitor each first (the dataset loaded, the map page built), as for every
+visitor after the first. A first paint is timed inside the page, from navigation start to the first time
+the top document holds the painted mark (the floor's stamp; the map's <iframe> element, which the map
+marks with data-day an animation frame after it has drawn its day). Target (issue 11): the map page's first
+paint <= 1.3x the floor's. Printed: medians, the ratio of the medians, and each turn's ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from benchmarks.bench_scrub import FIRST_PAINT, FLOOR_APP, START  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from tests.browser.offline import route_offline  # noqa: E402
+
+
+def first_paint_ms(browser, url: str, marked: str) -> float:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        route_offline(context)
+        context.add_init_script(f"({FIRST_PAINT})({json.dumps(marked)})")
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("() => window.__painted", timeout=120_000, polling=100)
+        return float(page.evaluate("() => window.__painted"))
+    finally:
+        context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visitors", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw, contextlib.ExitStack() as stack:
+        floor_py = Path(tmp) / "floor.py"
+        floor_py.write_text(FLOOR_APP)
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        floor = stack.enter_context(streamlit_server(floor_py))
+        atlas = stack.enter_context(streamlit_server(ROOT / "app.py", deadline_s=120))
+        pages = {
+            "floor (slider + text)": (f"{floor}/", ".stamp[data-day]"),
+            "embed (the map alone)": (f"{atlas}/?embed=true&map_only=1&date={START}", "iframe[data-day]"),
+            "map page": (f"{atlas}/?date={START}", "iframe[data-day]"),
+        }
+        for url, marked in pages.values():  # warm-up: the dataset loaded, the pages built
+            first_paint_ms(browser, url, marked)
+        times: dict[str, list[float]] = {name: [] for name in pages}
+        for _ in range(args.visitors):
+            for name, (url, marked) in pages.items():
+                times[name].append(first_paint_ms(browser, url, marked))
+        browser.close()
+    floor_times = times["floor (slider + text)"]
+    floor_median = statistics.median(floor_times)
+    print(f"first painted map, {args.visitors} new visitors each (warm servers), headless Chromium:")
+    for name, ms in times.items():
+        median = statistics.median(ms)
+        turns = [m / f for m, f in zip(ms, floor_times)]
+        print(f"  {name:24} median {median:6.0f} ms (range {min(ms):5.0f}-{max(ms):5.0f})  "
+              f"{median / floor_median:4.2f}x the floor's median; per turn {min(turns):4.2f}-{max(turns):4.2f}x")
+    page_median = statistics.median(times["map page"])
+    print(f"target: map page <= 1.3x the floor's: {'met' if page_median <= 1.3 * floor_median else 'MISSED'} "
+          f"({page_median / floor_median:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
