@@ -73,3 +73,18 @@ def problem_rows(problems: Iterable[Problem], words: Words) -> list[dict[str, st
     return [{title["file"]: p.file, title["feature"]: p.feature, title["field"]: p.field,
              title["problem"]: message_text(p.message, words), title["fix"]: message_text(p.fix, words)}
             for p in problems]
+
+
+def reason_text(reason: str, words: Words) -> str:
+    """'error: <reason>' in `words`' language, for a failure that is not a data problem (a bad date asked for)."""
+    return words(N_("{severity}: {message}")).format(severity=severity_text("error", words),
+                                                     message=message_text(reason, words))
+
+
+def data_error_text(problems: Iterable[Problem], words: Words) -> str:
+    """Why a dataset cannot be used, naming its first error: `str(DataError(problems))` in `words`' language."""
+    errors = [p for p in problems if p.severity == "error"]
+    head = problem_text(errors[0], words) if errors else words(N_("no errors"))
+    if len(errors) > 1:
+        head += words(N_(" (and {count} more)")).format(count=words.number(len(errors) - 1))
+    return words(N_("the dataset cannot be used: {problem}")).format(problem=head)
