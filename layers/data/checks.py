@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .dates import MONTHS, HistoricalDate, parse_date_field
+from .dates import MONTHS, HistoricalDate, parse_date, parse_date_field
 from .errors import N_, Message, Problem
 from .model import OPEN_END, DatasetMeta, Faction, Source
 
@@ -180,7 +180,7 @@ def sources_after_facts(frames: dict[str, gpd.GeoDataFrame], control: pd.DataFra
                            "report what had not yet happened."), source=sid, published=published,
                         fact=Message(what), date=fact),
                 Message(N_("cite a source published on or after {day}, or move {source!r} to 'background_sources' "
-                           "if it is cited for context only."), day=fact.earliest, source=sid)))
+                           "if it is cited for context only."), day=_day(fact.earliest), source=sid)))
     return problems
 
 
@@ -193,8 +193,13 @@ def _subtract(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int,
     return pieces
 
 
+def _day(day: date) -> HistoricalDate:
+    """A plain day as a Message value: written in words in the reader's language."""
+    return parse_date(day.isoformat())
+
+
 def _range_label(lo: int, hi: int) -> Message:
-    first, last = date.fromordinal(lo), date.fromordinal(hi)
+    first, last = _day(date.fromordinal(lo)), _day(date.fromordinal(hi))
     days = hi - lo + 1
     if lo == hi:
         return Message(N_("{day} (1 day)"), day=first)

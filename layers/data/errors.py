@@ -9,7 +9,6 @@ renders them in the reader's language; this tier knows no language but English.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -22,13 +21,9 @@ def N_(message: str) -> str:
 
 
 def _english(value: Any) -> Any:
-    """A value as the English text shows it: a date in words; anything else as it is."""
-    if isinstance(value, date):
-        from .dates import day_label  # dates.py imports this module
-
-        return day_label(value)
+    """A value as the English text shows it: a HistoricalDate in words; anything else as it is."""
     label = getattr(value, "label", None)
-    return label() if callable(label) else value  # a HistoricalDate
+    return label() if callable(label) else value
 
 
 class Message(str):
@@ -37,7 +32,8 @@ class Message(str):
     `Message(N_("refers to unknown source {id!r}."), id="ppp_1")` is the string
     "refers to unknown source 'ppp_1'."; its `template` and `params` let a translator render it in another
     language. Values are strings (shown as they are), numbers (a translator may write them in its own
-    digits), dates and HistoricalDates (written in words), or Messages (translated in turn). Without values
+    digits), HistoricalDates (written in words; a plain day is `parse_date(day.isoformat())`), or Messages
+    (translated in turn). Without values
     the template is the text itself (braces and all), as with `Translator._`.
     """
 
