@@ -1,6 +1,9 @@
 """Command line: `python -m layers validate|state|events|places|geocode ...`, JSON on stdout.
 
 Exit status: 0 success, 1 the data or the input has errors (explained on stdout/stderr), 2 usage.
+Messages on stderr are in English, or in Khmer with `--lang km` (after the command) or the environment
+variable PAILIN_ATLAS_LANG=km; the JSON keeps each problem's English `message` and `fix` and adds `text`,
+the whole line in that language.
 """
 
 from __future__ import annotations
@@ -13,25 +16,30 @@ from typing import Any, Sequence
 
 from .data.loader import BUILTIN_DIR, load_dataset, validate_path
 from .data.dates import parse_day
+from .cli_common import add_lang_options, problem_dict, report_problems, say, words_of
 from .data.errors import DataError, DateError
 from .exports.export import ExportError
+from .text.problems import data_error_text, reason_text
 
 
 def _emit(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _fail(message: str, payload: dict[str, Any] | None = None) -> int:
-    sys.stderr.write(f"error: {message}\n")
+def _fail(message: str, payload: dict[str, Any] | None = None, line: str | None = None) -> int:
+    """`line`: what stderr says, in the reader's language (default: 'error: ' and the English message)."""
+    say(line if line is not None else f"error: {message}")
     _emit({"ok": False, "error": message} | (payload or {}))
     return 1
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    words = words_of(args)
     report = validate_path(Path(args.path))
-    for problem in report.problems:
-        sys.stderr.write(str(problem) + "\n")
-    _emit(report.to_dict() | {"path": str(args.path)})
+    report_problems(report.problems, words)
+    _emit(report.to_dict() | {"path": str(args.path),
+                              "errors": [problem_dict(p, words) for p in report.errors],
+                              "warnings": [problem_dict(p, words) for p in report.problems if p.severity == "warning"]})
     return 0 if report.ok else 1
 
 
@@ -98,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check a dataset directory or one GeoJSON layer file")
+    p = sub.add_parser("validate", help="check a dataset directory or one GeoJSON layer file",
+                       description="Problems go to stderr, one a line (in Khmer with --lang km or "
+                                   "PAILIN_ATLAS_LANG=km); the JSON report goes to stdout.")
     p.add_argument("path", nargs="?", default=str(BUILTIN_DIR))
     p.set_defaults(func=cmd_validate)
 
@@ -126,20 +136,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_commands(sub)
     add_import_commands(sub)
+    add_lang_options(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    words = words_of(args)
     try:
         return int(args.func(args))
     except DataError as exc:
-        for problem in exc.problems:
-            sys.stderr.write(str(problem) + "\n")
+        report_problems(exc.problems, words)
         return _fail(f"the dataset cannot be used: {exc}",
-                     {"errors": [p.to_dict() for p in exc.problems if p.severity == "error"]})
-    except (DateError, ExportError) as exc:
-        return _fail(str(exc))
+                     {"errors": [problem_dict(p, words) for p in exc.problems if p.severity == "error"]},
+                     reason_text(data_error_text(exc.problems, words), words))
+    except DateError as exc:
+        return _fail(str(exc), line=reason_text(exc.reason, words))
+    except ExportError as exc:
+        return _fail(str(exc), line=reason_text(str(exc), words))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 from .data.loader import load_dataset
 from .data.dates import parse_day
 from .exports.export import CLI_BUDGET, FORMATS, animation_bytes, parse_bbox, parse_size, snapshot_bytes
-from .text.i18n import LANGUAGES
+from .cli_common import LANG_ENV, add_lang_option, chosen_lang
 from .engine.timeline import Timeline
 from .text.words import words_for
 
@@ -30,7 +30,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     bbox = parse_bbox(args.bbox) if args.bbox else None
     size = parse_size(args.size)
     data = snapshot_bytes(Timeline(dataset).state_on(day), args.format, bbox=bbox, size=size, basemap=args.basemap,
-                          budget=CLI_BUDGET, lang=args.lang)
+                          budget=CLI_BUDGET, lang=chosen_lang(args))
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": args.format, "date": day.isoformat(),
                                  "bytes": len(data)}) + "\n")
@@ -45,7 +45,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
     bbox = parse_bbox(args.bbox) if args.bbox else None
     data, frames = animation_bytes(Timeline(dataset), start, end, step=args.step, fmt=fmt, size=parse_size(args.size),
                                    bbox=bbox, progress=lambda k, n: sys.stderr.write(f"\rframe {k}/{n}"), budget=CLI_BUDGET,
-                                   words=words_for(args.lang))
+                                   words=words_for(chosen_lang(args)))
     sys.stderr.write("\n")
     Path(args.out).write_bytes(data)
     sys.stdout.write(json.dumps({"out": args.out, "format": fmt, "frames": frames, "bytes": len(data)}) + "\n")
@@ -62,7 +62,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--basemap", default="vector", choices=["vector", "light", "osm", "satellite"],
                    help="vector works offline; tiles fall back to vector when unavailable")
     p.add_argument("--data", default=None, help="dataset directory (default: built-in geodata/)")
-    p.add_argument("--lang", default="en", choices=LANGUAGES, help="the language of the file's text (en, km)")
+    add_lang_option(p, f"the language of the file's text and of the messages on stderr: en, km (default: ${LANG_ENV}, "
+                       "else en)")
     p.set_defaults(func=cmd_snapshot)
     p = sub.add_parser("animate", help="an animated GIF or MP4 of a period")
     p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
@@ -72,5 +73,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bbox")
     p.add_argument("--size", default="960x540")
     p.add_argument("--data", default=None)
-    p.add_argument("--lang", default="en", choices=LANGUAGES, help="the language of the frames' text (en, km)")
+    add_lang_option(p, f"the language of the frames' text and of the messages on stderr: en, km (default: "
+                       f"${LANG_ENV}, else en)")
     p.set_defaults(func=cmd_animate)

@@ -12,7 +12,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Sequence
 
+from .cli_common import add_lang_options, problem_dict, report_problems, say, words_of
 from .imports import LAYER_KINDS, Limits, Mapping, detect, import_files, write_dataset
+from .text.problems import reason_text
 
 MAPPING_OPTIONS = {
     "date": "field with the date (events) or start (zones, front lines, control)",
@@ -57,18 +59,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.detect:
         _emit([layer.to_dict() for layer in detect(args.files, limits)])
         return 0
+    words = words_of(args)
     result = import_files(args.files, mapping_from_args(args), limits=limits, start=args.range_start, end=args.range_end)
-    for problem in result.problems:
-        sys.stderr.write(str(problem) + "\n")
+    report_problems(result.problems, words)
+    texts = {"skipped": [problem_dict(p, words) for p in result.skipped],
+             "warnings": [problem_dict(p, words) for p in result.problems if p.severity == "warning"]}
     if not result.feature_count:
-        _emit({"ok": False, "error": "nothing was imported", **result.report()})
+        _emit({"ok": False, "error": "nothing was imported", **result.report(), **texts})
         return 1
     out = write_dataset(result, args.out, title=args.title)
     report = validate_path(out)
-    for problem in report.problems:
-        sys.stderr.write(f"validate: {problem}\n")
-    _emit({"ok": report.ok, "out": str(out), **result.report(),
-           "validate": {"ok": report.ok, "errors": [p.to_dict() for p in report.errors]}})
+    report_problems(report.problems, words, prefix="validate: ")
+    _emit({"ok": report.ok, "out": str(out), **result.report(), **texts,
+           "validate": {"ok": report.ok, "errors": [problem_dict(p, words) for p in report.errors]}})
     return 0 if report.ok else 1
 
 
@@ -137,17 +140,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .data.errors import DataError, DateError
 
     parser = argparse.ArgumentParser(prog="python -m layers.cli_import")
-    add_commands(parser.add_subparsers(dest="command", required=True))
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_commands(sub)
+    add_lang_options(sub)
     args = parser.parse_args(argv)
+    words = words_of(args)
     try:
         return int(args.func(args))
     except DataError as exc:
-        for problem in exc.problems:
-            sys.stderr.write(str(problem) + "\n")
+        report_problems(exc.problems, words)
         _emit({"ok": False, "error": str(exc)})
         return 1
     except DateError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        say(reason_text(exc.reason, words))
         _emit({"ok": False, "error": str(exc)})
         return 1
 

@@ -6,6 +6,7 @@ from layers import ui
 from layers.engine.analysis import citations
 from layers.data.errors import DataError
 from layers.text.markdown import md
+from layers.text.problems import problem_text
 from layers.render.symbology import CAVEAT
 from layers.data.story import load_story
 
@@ -18,7 +19,7 @@ st.title(_("Story"))
 try:
     chapters = load_story(ds)
 except DataError as exc:
-    st.error(_("The story cannot be shown: {problems}").format(problems=md("; ".join(str(p) for p in exc.problems))))
+    st.error(_("The story cannot be shown: {problems}").format(problems=md("; ".join(problem_text(p, words) for p in exc.problems))))
     st.stop()
 if not chapters:
     st.info(_("This dataset has no story.json."))

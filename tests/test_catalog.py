@@ -34,7 +34,7 @@ def _set(layer, index, **props):
     return edit
 
 
-@pytest.mark.parametrize("edit, file, feature, field, needle", [
+BAD_DATA = [
     (_set("places.geojson", 0, sources=None), "places.geojson", "town", "sources", "missing"),
     (_set("places.geojson", 0, sources=["nowhere"]), "places.geojson", "town", "sources", "unknown source"),
     (_set("places.geojson", 1, certainty="sure"), "places.geojson", "village", "certainty", "must be one of"),
@@ -44,7 +44,10 @@ def _set(layer, index, **props):
     (_set("events.geojson", 0, place_ids=["atlantis"]), "events.geojson", "ev_fall", "place_ids", "unknown place"),
     (_set("events.geojson", 0, date="May 1993"), "events.geojson", "ev_fall", "date", "not a date"),
     (_set("frontlines.geojson", 0, sides=["government"]), "frontlines.geojson", "front_1994", "sides", "two"),
-])
+]
+
+
+@pytest.mark.parametrize("edit, file, feature, field, needle", BAD_DATA)
 def test_bad_data_is_named_precisely(make_dataset, edit, file, feature, field, needle):
     errors = _errors(make_dataset(edit))
     assert any(e.file == file and e.feature == feature and e.field == field and needle in e.message and e.fix

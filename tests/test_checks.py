@@ -40,12 +40,15 @@ def _both(*edits):
 
 # --- (a) a source published before the fact it supports --------------------------------------------
 
-@pytest.mark.parametrize("cite, file, feature, field", [
+EARLY_CITES = [
     (_cite("events.geojson", 0, "early"), "events.geojson", "ev_fall", "sources"),
     (_cite("zones.geojson", 0, "early"), "zones.geojson", "kr_west", "sources"),
     (_cite("frontlines.geojson", 0, "early"), "frontlines.geojson", "front_1994", "sources"),
     (_cite("places.geojson", 0, "early", period=1), "places.geojson", "town", "control[1].sources"),
-])
+]
+
+
+@pytest.mark.parametrize("cite, file, feature, field", EARLY_CITES)
 def test_a_source_published_before_the_fact_is_an_error(make_dataset, cite, file, feature, field):
     errors = _errors(make_dataset(_both(_with_source("early", "1989-01-15"), cite)))
     assert [(e.file, e.feature, e.field) for e in errors] == [(file, feature, field)], [str(e) for e in errors]
@@ -131,12 +134,15 @@ def _event(index, **props):
     return edit
 
 
-@pytest.mark.parametrize("edit, field, phrase", [
+STATED_DAYS = [
     (_event(1, title="Election results on 23 May"), "title", "'23 May'"),
     (_event(1, description="The count ended May 28, 1993."), "description", "'May 28, 1993'"),
     (_event(1, date="1993", description="Voting began on 23rd May."), "description", "'23rd May'"),
     (_event(1, date="1993-05", date_part="late", title="On 25 May"), "title", "'25 May'"),
-])
+]
+
+
+@pytest.mark.parametrize("edit, field, phrase", STATED_DAYS)
 def test_a_day_stated_in_the_text_of_a_coarser_date_is_an_error(make_dataset, edit, field, phrase):
     errors = _errors(make_dataset(edit))
     assert [(e.file, e.feature, e.field) for e in errors] == [("events.geojson", "ev_may93", field)], \

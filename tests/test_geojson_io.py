@@ -18,7 +18,7 @@ def _fc(geometry, **props):
             "features": [{"type": "Feature", "id": "f1", "geometry": geometry, "properties": {"id": "f1", **props}}]}
 
 
-@pytest.mark.parametrize("content, needle", [
+BAD_GEOJSON = [
     ("{not json", "not valid JSON"),
     ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
      '"coordinates": [NaN, 1]}, "properties": {}}]}', "NaN"),
@@ -34,7 +34,10 @@ def _fc(geometry, **props):
      "Self-intersection"),
     (_fc({"type": "Circle", "coordinates": [102, 12]}), "not one of"),
     (_fc({"type": "Polygon", "coordinates": [102, 12]}), "nested"),
-])
+]
+
+
+@pytest.mark.parametrize("content, needle", BAD_GEOJSON)
 def test_bad_input_gets_a_message_naming_file_feature_and_field(tmp_path, content, needle):
     result = _read(tmp_path, content)
     errors = [p for p in result.problems if p.severity == "error"]

@@ -322,3 +322,23 @@ def test_timeline_time_axes_show_years(lang, digit):
     for axis in axes:
         assert axis["format"] == "%Y" and axis["tickCount"] == "year"
         assert ("'" + digit + "'" in axis["labelExpr"]) == (lang == "km")
+
+
+def test_a_bad_dataset_in_khmer_shows_its_problems_in_khmer(make_dataset, monkeypatch):
+    """Issue 13: the problem table speaks the visitor's language, column titles and messages alike."""
+    from layers.ui.state import _registry
+
+    def edit(layers):
+        layers["places.geojson"][0]["properties"]["sources"] = ["nowhere"]
+    monkeypatch.setenv("PAILIN_ATLAS_DATASETS", f"broken={make_dataset(edit)}")
+    _registry.clear()
+    try:
+        at = open_page("places", lang="km", dataset="broken")
+    finally:
+        _registry.clear()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["ឯកសារ", "ធាតុ", "វាល", "បញ្ហា", "របៀបកែ"]
+    row = table.iloc[0]
+    assert (row["ឯកសារ"], row["ធាតុ"], row["វាល"]) == ("places.geojson", "town", "sources")
+    assert row["បញ្ហា"] == "យោងទៅប្រភពដែលមិនស្គាល់ 'nowhere'។" and row["របៀបកែ"] == "ប្រើ id ដែលបានកំណត់ក្នុង sources.json។"

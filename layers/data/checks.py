@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .dates import MONTHS, HistoricalDate, day_label, parse_date_field
-from .errors import Problem
+from .dates import MONTHS, HistoricalDate, parse_date, parse_date_field
+from .errors import N_, Message, Problem
 from .model import OPEN_END, DatasetMeta, Faction, Source
 
 OVERLAP_TOLERANCE_KM2 = 0.5
@@ -27,11 +27,14 @@ def feature_references(layer: str, rel: str, fid: str, props: dict[str, Any],
     """Every id a feature names exists: sources, factions (places are checked once all are read)."""
     problems: list[Problem] = []
 
+    unknown = {"source": (N_("refers to unknown source {id!r}."), N_("use an id defined in sources.json.")),
+               "faction": (N_("refers to unknown faction {id!r}."), N_("use an id defined in factions.json."))}
+
     def refs(fld: str, values: Iterable[str], table: dict[str, Any], what: str) -> None:
+        message, fix = unknown[what]
         for value in values:
             if value not in table:
-                problems.append(Problem(rel, fid, fld, f"refers to unknown {what} {value!r}.",
-                                        f"use an id defined in {what}s.json."))
+                problems.append(Problem(rel, fid, fld, Message(message, id=value), fix))
 
     refs("sources", props.get("sources") or [], sources, "source")
     refs("background_sources", props.get("background_sources") or [], sources, "source")
@@ -40,7 +43,8 @@ def feature_references(layer: str, rel: str, fid: str, props: dict[str, Any],
     if layer == "frontlines":
         refs("sides", props["sides"], factions, "faction")
         if len(props["sides"]) != 2:
-            problems.append(Problem(rel, fid, "sides", "must name exactly two factions.", "list the two sides."))
+            problems.append(Problem(rel, fid, "sides", N_("must name exactly two factions."),
+                                    N_("list the two sides.")))
     if layer == "events":
         refs("factions", props.get("factions") or [], factions, "faction")
         for i, figure in enumerate(props.get("figures") or []):
@@ -83,10 +87,11 @@ def overlapping_periods(control: pd.DataFrame) -> list[Problem]:
         a, b = ordered.iloc[k], ordered.iloc[k + 1]
         problems.append(Problem(
             "places.geojson", str(a["place_id"]), "control",
-            f"is held by {a['controller']} ({a['start'].label()} to "
-            f"{a['end'].label() if a['end'] else 'the end'}) and by {b['controller']} "
-            f"(from {b['start'].label()}) at the same time.",
-            "end the first period when the second begins, or mark one 'contested'."))
+            Message(N_("is held by {first} ({start} to {end}) and by {second} (from {second_start}) at the same "
+                       "time."), first=a["controller"], start=a["start"],
+                    end=a["end"] if a["end"] else Message(N_("the end")), second=b["controller"],
+                    second_start=b["start"]),
+            N_("end the first period when the second begins, or mark one 'contested'.")))
     return problems
 
 
@@ -97,8 +102,9 @@ def place_references(frames: dict[str, gpd.GeoDataFrame], known: set[str] | None
         for fid, values in frames[layer][column].items():
             for pid in values or []:
                 if pid not in places:
-                    problems.append(Problem(f"{layer}.geojson", str(fid), column, f"refers to unknown place {pid!r}.",
-                                            "use an id from places.geojson."))
+                    problems.append(Problem(f"{layer}.geojson", str(fid), column,
+                                            Message(N_("refers to unknown place {id!r}."), id=pid),
+                                            N_("use an id from places.geojson.")))
     return problems
 
 
@@ -128,9 +134,10 @@ def zone_overlaps(zones: gpd.GeoDataFrame, factions: dict[str, Faction], metric_
         if km2 > OVERLAP_TOLERANCE_KM2:
             problems.append(Problem(
                 "zones.geojson", str(zones.index[j]), "geometry",
-                f"overlaps zone {zones.index[i]!r} by {km2:.1f} km² while both are in force, "
-                f"held by {controller[j]} and {controller[i]}.",
-                "cut one zone out of the other, or mark the overlap as a 'contested' zone."))
+                Message(N_("overlaps zone {zone!r} by {km2:.1f} km² while both are in force, held by {holder} and "
+                           "{other}."), zone=str(zones.index[i]), km2=float(km2), holder=str(controller[j]),
+                        other=str(controller[i])),
+                N_("cut one zone out of the other, or mark the overlap as a 'contested' zone.")))
     return problems
 
 
@@ -153,8 +160,8 @@ def sources_after_facts(frames: dict[str, gpd.GeoDataFrame], control: pd.DataFra
     the fact's earliest day (an event's date; a zone's, front line's or control period's start), unless
     it is cited for context only in `background_sources`."""
     facts: list[tuple[str, str, str, HistoricalDate, Any, Any, str]] = []
-    for layer, fld, what in (("events", "date", "the event"), ("zones", "start", "the zone's start"),
-                             ("frontlines", "start", "the front line's start")):
+    for layer, fld, what in (("events", "date", N_("the event")), ("zones", "start", N_("the zone's start")),
+                             ("frontlines", "start", N_("the front line's start"))):
         frame = frames[layer]
         for fid, row in frame.iterrows() if len(frame) else []:
             fact = parse_date_field(row, fld)
@@ -163,16 +170,17 @@ def sources_after_facts(frames: dict[str, gpd.GeoDataFrame], control: pd.DataFra
                               row.get("background_sources") or (), what))
     for _, row in control.iterrows():
         facts.append(("places.geojson", str(row["place_id"]), f"control[{row['period']}].sources", row["start"],
-                      row["sources"], row["background_sources"], "the control period's start"))
+                      row["sources"], row["background_sources"], N_("the control period's start")))
     problems = []
     for file, fid, fld, fact, sids, background, what in facts:
         for sid, published in _cited_too_early(sids, background, fact, sources):
             problems.append(Problem(
                 file, fid, fld,
-                f"cites {sid!r}, published {published.label()}, before {what} ({fact.label()}): a source "
-                "cannot report what had not yet happened.",
-                f"cite a source published on or after {day_label(fact.earliest)}, or move {sid!r} to "
-                "'background_sources' if it is cited for context only."))
+                Message(N_("cites {source!r}, published {published}, before {fact} ({date}): a source cannot "
+                           "report what had not yet happened."), source=sid, published=published,
+                        fact=Message(what), date=fact),
+                Message(N_("cite a source published on or after {day}, or move {source!r} to 'background_sources' "
+                           "if it is cited for context only."), day=_day(fact.earliest), source=sid)))
     return problems
 
 
@@ -185,11 +193,23 @@ def _subtract(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int,
     return pieces
 
 
-def _range_label(lo: int, hi: int) -> str:
-    first, last = date.fromordinal(lo), date.fromordinal(hi)
+def _day(day: date) -> HistoricalDate:
+    """A plain day as a Message value: written in words in the reader's language."""
+    return parse_date(day.isoformat())
+
+
+def _range_label(lo: int, hi: int) -> Message:
+    first, last = _day(date.fromordinal(lo)), _day(date.fromordinal(hi))
     days = hi - lo + 1
-    span = day_label(first) if lo == hi else f"{day_label(first)} to {day_label(last)}"
-    return f"{span} ({days} day{'s' if days > 1 else ''})"
+    if lo == hi:
+        return Message(N_("{day} (1 day)"), day=first)
+    return Message(N_("{first} to {last} ({days} days)"), first=first, last=last, days=days)
+
+
+def _joined(parts: list[Message]) -> Message:
+    """Messages joined with "; " (each translated in turn)."""
+    names = [f"p{k}" for k in range(len(parts))]
+    return Message("; ".join("{" + name + "}" for name in names), **dict(zip(names, parts)))
 
 
 def places_agree_with_zones(places: gpd.GeoDataFrame, control: pd.DataFrame, zones: gpd.GeoDataFrame,
@@ -226,15 +246,16 @@ def places_agree_with_zones(places: gpd.GeoDataFrame, control: pd.DataFrame, zon
             if lo > hi:
                 continue
             for a, b in _subtract(lo, hi, holes):
-                clashes.append(f"zone {zones.index[z]!r} ({zone['controller']}) on {_range_label(a, b)}")
+                clashes.append(Message(N_("zone {zone!r} ({holder}) on {days}"), zone=str(zones.index[z]),
+                                       holder=str(zone["controller"]), days=_range_label(a, b)))
         if clashes:
             problems.append(Problem(
                 "places.geojson", str(period["place_id"]), f"control[{period['period']}]",
-                f"is held by {period['controller']} (from {period['start'].label()}) but lies in "
-                + "; ".join(clashes) + ".",
-                "make the zones and the place tell one story (re-date or redraw the zone, or re-date the "
-                "period); if the place really held out against the zone around it, mark the period "
-                "\"enclave\": true with its own sources; if it was fought over, mark one 'contested'."))
+                Message(N_("is held by {holder} (from {start}) but lies in {clashes}."),
+                        holder=str(period["controller"]), start=period["start"], clashes=_joined(clashes)),
+                N_("make the zones and the place tell one story (re-date or redraw the zone, or re-date the "
+                   "period); if the place really held out against the zone around it, mark the period "
+                   "\"enclave\": true with its own sources; if it was fought over, mark one 'contested'.")))
     return problems
 
 
@@ -259,6 +280,12 @@ def stated_days(text: str, years: Iterable[int]) -> list[tuple[str, date]]:
     return found
 
 
+_PRECISE = {
+    "month": N_("states a day ({days}) but the event's date {date!r} is only month-precise ({label})."),
+    "year": N_("states a day ({days}) but the event's date {date!r} is only year-precise ({label})."),
+}
+
+
 def day_precision_labels(events: gpd.GeoDataFrame) -> list[Problem]:
     """An event whose title or description states a day inside its own dates, while its date is only
     a month or a year (or a span of them): the text claims a precision the date does not."""
@@ -276,8 +303,8 @@ def day_precision_labels(events: gpd.GeoDataFrame) -> list[Problem]:
             if inside:
                 problems.append(Problem(
                     "events.geojson", str(eid), fld,
-                    f"states a day ({', '.join(repr(p) for p in dict.fromkeys(inside))}) but the event's date "
-                    f"{when.text!r} is only {when.precision}-precise ({when.label()}).",
-                    "if a source gives the day, write the date to the day (e.g. '1994-04-25'); otherwise "
-                    "say what the sources say in the text ('late April') without a day."))
+                    Message(_PRECISE[when.precision], days=", ".join(repr(p) for p in dict.fromkeys(inside)),
+                            date=when.text, label=when),
+                    N_("if a source gives the day, write the date to the day (e.g. '1994-04-25'); otherwise "
+                       "say what the sources say in the text ('late April') without a day.")))
     return problems

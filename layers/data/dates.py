@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal, Mapping
 
-from .errors import DateError
+from .errors import N_, DateError, Message
 
 Precision = Literal["day", "month", "year"]
 Part = Literal["early", "mid", "late"]
@@ -188,9 +188,10 @@ def parse_date(text: str, part: str | None = None) -> HistoricalDate:
     'between 1 November and 16 December 1994'
     """
     if not isinstance(text, str):
-        raise DateError(f"Expected an EDTF date string such as '1994-04-19', got {reprlib.repr(text)}.")
+        raise DateError(Message(N_("Expected an EDTF date string such as '1994-04-19', got {value}."),
+                                value=reprlib.repr(text)))
     if part is not None and not isinstance(part, str):
-        raise DateError(f"part {reprlib.repr(part)} is not one of early, mid, late.")
+        raise DateError(Message(N_("part {part} is not one of early, mid, late."), part=reprlib.repr(part)))
     return _parse_date(text, part)
 
 
@@ -200,27 +201,27 @@ def _parse_date(text: str, part: str | None) -> HistoricalDate:
     one_of = _ONE_OF.match(text)
     parts = [one_of.group(1).strip(), one_of.group(2).strip()] if one_of else text.split("/")
     if len(parts) > 2 or not all(_PLAIN.match(p) for p in parts):
-        raise DateError(
-            f"{text[:60]!r} is not a date this atlas understands: write YYYY, YYYY-MM or YYYY-MM-DD, "
-            "optionally followed by ~ (approximate) or ? (uncertain), two such dates joined by '/' "
-            "(a span), or '[A..B]' (one day between A and B)."
-        )
+        raise DateError(Message(
+            N_("{text!r} is not a date this atlas understands: write YYYY, YYYY-MM or YYYY-MM-DD, "
+               "optionally followed by ~ (approximate) or ? (uncertain), two such dates joined by '/' "
+               "(a span), or '[A..B]' (one day between A and B)."), text=text[:60]))
     try:
         earliest = _bounds(parts[0])[0]
         latest = _bounds(parts[-1])[1]
     except ValueError as exc:
-        raise DateError(f"{text!r} is not a valid date ({exc}).") from None
+        raise DateError(Message(N_("{text!r} is not a valid date ({reason})."), text=text, reason=str(exc))) \
+            from None
     if latest < earliest:
-        raise DateError(f"{text!r} ends before it starts.")
+        raise DateError(Message(N_("{text!r} ends before it starts."), text=text))
     precisions = [_precision_of(p) for p in parts]
     # An interval is as precise as its coarser end.
     precision: Precision = min(precisions, key=("year", "month", "day").index)
     if part is not None:
         if part not in PARTS:
-            raise DateError(f"part {part!r} is not one of early, mid, late.")
+            raise DateError(Message(N_("part {part} is not one of early, mid, late."), part=repr(part)))
         if len(parts) > 1 or precision == "day":
-            raise DateError(f"{text!r} cannot take the part {part!r}: early/mid/late narrow a single "
-                            "month- or year-precision date (such as '1994-04').")
+            raise DateError(Message(N_("{text!r} cannot take the part {part!r}: early/mid/late narrow a single "
+                                       "month- or year-precision date (such as '1994-04')."), text=text, part=part))
         earliest, latest = _narrow(earliest, latest, precision, part)  # type: ignore[arg-type]
     return HistoricalDate(
         text=text,
@@ -250,16 +251,16 @@ def parse_day(text: str, *, earliest: date | None = None, latest: date | None = 
     """
     match = _ISO_DAY.match(text.strip()) if isinstance(text, str) else None
     if match is None:
-        raise DateError(f"{text!r} is not a date: write it as YYYY-MM-DD, for example 1994-04-19.")
+        raise DateError(Message(N_("{text!r} is not a date: write it as YYYY-MM-DD, for example 1994-04-19."),
+                                text=text))
     try:
         day = date(*(int(g) for g in match.groups()))
     except ValueError as exc:
-        raise DateError(f"{text!r} is not a real day ({exc}).") from None
+        raise DateError(Message(N_("{text!r} is not a real day ({reason})."), text=text, reason=str(exc))) from None
     if earliest is not None and day < earliest or latest is not None and day > latest:
-        raise DateError(
-            f"{day.isoformat()} is outside the dataset's time range "
-            f"{earliest.isoformat() if earliest else '…'} to {latest.isoformat() if latest else '…'}."
-        )
+        raise DateError(Message(
+            N_("{day} is outside the dataset's time range {first} to {last}."), day=day.isoformat(),
+            first=earliest.isoformat() if earliest else "…", last=latest.isoformat() if latest else "…"))
     return day
 
 

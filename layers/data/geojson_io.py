@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from .errors import Problem
+from .errors import N_, Message, Problem
 
 MAX_FILE_BYTES = 50 * 2**20  # 50 MiB per file, checked before reading
 GEOMETRY_TYPES = {
@@ -73,13 +73,13 @@ def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _kind_of(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
+def _kind_of(mode: int) -> Message:
+    for test, name in ((stat.S_ISDIR, N_("a directory")), (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+                       (stat.S_ISCHR, N_("a character device")), (stat.S_ISBLK, N_("a block device")),
+                       (stat.S_ISSOCK, N_("a socket"))):
         if test(mode):
-            return name
-    return "not a regular file"
+            return Message(name)
+    return Message(N_("not a regular file"))
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -96,37 +96,40 @@ def read_bytes(path: Path, label: str, root: Path | None = None,
     the size before reading, and with `root` refuses a path that resolves outside it (a symbolic
     link pointing out of the dataset directory).
     """
-    def problem(message: str, fix: str) -> tuple[None, list[Problem]]:
+    def problem(message: Message | str, fix: str) -> tuple[None, list[Problem]]:
         return None, [Problem(label, None, None, message, fix)]
 
     if root is not None and not inside(path, root):
-        return problem("points outside the dataset directory (a symbolic link); it is not read.",
-                       "copy the file into the dataset directory instead of linking to it.")
+        return problem(N_("points outside the dataset directory (a symbolic link); it is not read."),
+                       N_("copy the file into the dataset directory instead of linking to it."))
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return problem("does not exist.", "check the file name, or add the file.")
+        return problem(N_("does not exist."), N_("check the file name, or add the file."))
     except OSError as exc:
-        return problem(f"cannot be read ({exc.strerror}).", "check that the file exists and is readable.")
+        return problem(Message(N_("cannot be read ({reason})."), reason=str(exc.strerror)),
+                       N_("check that the file exists and is readable."))
     if not stat.S_ISREG(info.st_mode):
-        return problem(f"is {_kind_of(info.st_mode)}, not a regular file; it is not read.",
-                       "give the path of an ordinary file.")
+        return problem(Message(N_("is {kind}, not a regular file; it is not read."), kind=_kind_of(info.st_mode)),
+                       N_("give the path of an ordinary file."))
     mib = limit / 2**20
     if info.st_size > limit:
-        return problem(f"is {info.st_size / 2**20:.1f} MiB, over the {mib:g} MiB limit per file; it is not read.",
-                       "split the layer into smaller files or simplify its geometries.")
+        return problem(Message(N_("is {size:.1f} MiB, over the {limit:g} MiB limit per file; it is not read."),
+                               size=info.st_size / 2**20, limit=mib),
+                       N_("split the layer into smaller files or simplify its geometries."))
     try:
         # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening it must not hang.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        return problem(f"cannot be read ({exc.strerror}).", "check that the file exists and is readable.")
+        return problem(Message(N_("cannot be read ({reason})."), reason=str(exc.strerror)),
+                       N_("check that the file exists and is readable."))
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return problem("is not a regular file; it is not read.", "give the path of an ordinary file.")
+            return problem(N_("is not a regular file; it is not read."), N_("give the path of an ordinary file."))
         data = handle.read(limit + 1)
     if len(data) > limit:
-        return problem(f"is over the {mib:g} MiB limit per file; it is not read.",
-                       "split the layer into smaller files or simplify its geometries.")
+        return problem(Message(N_("is over the {limit:g} MiB limit per file; it is not read."), limit=mib),
+                       N_("split the layer into smaller files or simplify its geometries."))
     return data, []
 
 
@@ -142,9 +145,9 @@ def read_text(path: Path, label: str, root: Path | None = None) -> tuple[str | N
     except UnicodeDecodeError as exc:
         line, column = _line_col(data, exc.start)
         return None, [Problem(label, None, None,
-                              f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, column {column} "
-                              f"({exc.reason}).",
-                              "save the file as UTF-8 (RFC 7946 requires it for GeoJSON).")]
+                              Message(N_("is not UTF-8 text: byte {byte} at line {line}, column {column} ({reason})."),
+                                      byte=f"0x{data[exc.start]:02x}", line=line, column=column, reason=exc.reason),
+                              N_("save the file as UTF-8 (RFC 7946 requires it for GeoJSON)."))]
 
 
 def read_json(path: Path, label: str, root: Path | None = None) -> tuple[Any, list[Problem]]:
@@ -156,21 +159,23 @@ def read_json(path: Path, label: str, root: Path | None = None) -> tuple[Any, li
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float), []
     except json.JSONDecodeError as exc:
         return None, [Problem(label, None, None,
-                              f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-                              "fix the JSON syntax there (a JSON linter shows the spot).")]
+                              Message(N_("is not valid JSON: {reason} at line {line}, column {column}."),
+                                      reason=exc.msg, line=exc.lineno, column=exc.colno),
+                              N_("fix the JSON syntax there (a JSON linter shows the spot)."))]
     except _NotFinite as exc:
         line, column = _line_col(text, max(text.find(exc.literal), 0))
         return None, [Problem(label, None, None,
-                              f"is not valid here: the number {exc.literal[:30]} at line {line}, column {column} "
-                              "is too large to be a finite number.",
-                              "replace it with a real value.")]
+                              Message(N_("is not valid here: the number {number} at line {line}, column {column} "
+                                         "is too large to be a finite number."),
+                                      number=exc.literal[:30], line=line, column=column),
+                              N_("replace it with a real value."))]
     except ValueError as exc:
-        return None, [Problem(label, None, None, f"is not valid JSON: {str(exc)[:200]}.",
-                              "replace NaN/Infinity with real numbers or null, and very long numbers with "
-                              "shorter ones.")]
+        return None, [Problem(label, None, None, Message(N_("is not valid JSON: {reason}."), reason=str(exc)[:200]),
+                              N_("replace NaN/Infinity with real numbers or null, and very long numbers with "
+                                 "shorter ones."))]
     except RecursionError:
-        return None, [Problem(label, None, None, "is nested too deeply to be read.",
-                              "check that the file really is the JSON it should be.")]
+        return None, [Problem(label, None, None, N_("is nested too deeply to be read."),
+                              N_("check that the file really is the JSON it should be."))]
 
 
 _REPR = reprlib.Repr()
@@ -194,7 +199,8 @@ class _FeatureChecker:
         self.feature_id = feature_id
         self.problems: list[Problem] = []
 
-    def add(self, message: str, fix: str, severity: str = "error", field: str = "geometry") -> None:
+    def add(self, message: Message | str, fix: Message | str, severity: str = "error",
+            field: str = "geometry") -> None:
         self.problems.append(Problem(self.label, self.feature_id, field, message, fix, severity))  # type: ignore[arg-type]
 
     @property
@@ -203,39 +209,44 @@ class _FeatureChecker:
 
     def position(self, pos: Any) -> None:
         if not isinstance(pos, list) or len(pos) < 2:
-            self.add(f"position {_short(pos)} is not [longitude, latitude].",
-                     "write each position as [lon, lat] (two numbers).")
+            self.add(Message(N_("position {position} is not [longitude, latitude]."), position=_short(pos)),
+                     N_("write each position as [lon, lat] (two numbers)."))
             return
         if len(pos) > 3:
-            self.add(f"position {_short(pos)} has {len(pos)} values; RFC 7946 allows at most 3.",
-                     "keep [lon, lat] (and optionally altitude) only.")
+            self.add(Message(N_("position {position} has {count} values; RFC 7946 allows at most 3."),
+                             position=_short(pos), count=len(pos)),
+                     N_("keep [lon, lat] (and optionally altitude) only."))
             return
         if not all(_is_number(v) for v in pos):
-            self.add(f"position {_short(pos)} contains something that is not a number.",
-                     "coordinates must be JSON numbers, not strings or null.")
+            self.add(Message(N_("position {position} contains something that is not a number."), position=_short(pos)),
+                     N_("coordinates must be JSON numbers, not strings or null."))
             return
         if not all(math.isfinite(v) for v in pos):
-            self.add(f"position {_short(pos)} is not finite.", "replace it with real coordinates.")
+            self.add(Message(N_("position {position} is not finite."), position=_short(pos)),
+                     N_("replace it with real coordinates."))
             return
         lon, lat = pos[0], pos[1]
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            hint = (" It looks like [lat, lon]: RFC 7946 wants longitude first."
-                    if -90 <= lon <= 90 and -180 <= lat <= 180 else "")
-            self.add(f"position [{lon}, {lat}] is outside longitude -180..180 / latitude -90..90.{hint}",
-                     "use WGS 84 degrees in [lon, lat] order; reproject projected coordinates to EPSG:4326.")
+            swapped = -90 <= lon <= 90 and -180 <= lat <= 180
+            self.add(Message(N_("position {position} is outside longitude -180..180 / latitude -90..90. It looks "
+                                "like [lat, lon]: RFC 7946 wants longitude first.") if swapped else
+                             N_("position {position} is outside longitude -180..180 / latitude -90..90."),
+                             position=f"[{lon}, {lat}]"),
+                     N_("use WGS 84 degrees in [lon, lat] order; reproject projected coordinates to EPSG:4326."))
 
     def coordinates(self, coords: Any, depth: int, kind: str) -> None:
         if depth == 0:
             self.position(coords)
             return
         if not isinstance(coords, list) or (coords and not isinstance(coords[0], list)):
-            self.add(f"{kind} coordinates are not nested {depth + 1} levels deep as RFC 7946 requires.",
-                     f"check the brackets: a {kind} is " + {
+            self.add(Message(N_("{kind} coordinates are not nested {levels} levels deep as RFC 7946 requires."),
+                             kind=kind, levels=depth + 1),
+                     Message(N_("check the brackets: a {kind} is {shape}."), kind=kind, shape={
                          "MultiPoint": "[[lon, lat], ...]", "LineString": "[[lon, lat], ...]",
                          "MultiLineString": "[[[lon, lat], ...], ...]",
-                         "Polygon": "[[[lon, lat], ...]] (rings)",
+                         "Polygon": Message(N_("[[[lon, lat], ...]] (rings)")),
                          "MultiPolygon": "[[[[lon, lat], ...]], ...]",
-                     }.get(kind, "a list of positions") + ".")
+                     }.get(kind, Message(N_("a list of positions")))))
             return
         for item in coords:
             self.coordinates(item, depth - 1, kind)
@@ -247,51 +258,54 @@ class _FeatureChecker:
             lines = [coords] if kind == "LineString" else coords
             for line in lines:
                 if len(line) < 2:
-                    self.add("a line has fewer than 2 positions.", "give every line at least two points.")
+                    self.add(N_("a line has fewer than 2 positions."), N_("give every line at least two points."))
         if kind in ("Polygon", "MultiPolygon"):
             polygons = [coords] if kind == "Polygon" else coords
             for polygon in polygons:
                 if not polygon:
-                    self.add("a polygon has no rings.", "give it at least an exterior ring.")
+                    self.add(N_("a polygon has no rings."), N_("give it at least an exterior ring."))
                 for ring in polygon:
                     if len(ring) < 4:
-                        self.add(f"a ring has {len(ring)} positions; a closed ring needs at least 4.",
-                                 "add positions, ending with a copy of the first.")
+                        self.add(Message(N_("a ring has {count} positions; a closed ring needs at least 4."),
+                                         count=len(ring)),
+                                 N_("add positions, ending with a copy of the first."))
                     elif ring[0][:2] != ring[-1][:2]:
-                        self.add(f"a ring is not closed: it starts at {_short(ring[0])} and ends at {_short(ring[-1])}.",
-                                 "repeat the first position at the end of the ring.")
+                        self.add(Message(N_("a ring is not closed: it starts at {first} and ends at {last}."),
+                                         first=_short(ring[0]), last=_short(ring[-1])),
+                                 N_("repeat the first position at the end of the ring."))
 
     def geometry(self, geom: Any, nested: bool = False) -> None:
         if not isinstance(geom, dict):
-            self.add(f"geometry is {type(geom).__name__}, not a GeoJSON geometry object.",
-                     "set 'geometry' to an object with 'type' and 'coordinates', or to null.")
+            self.add(Message(N_("geometry is {type}, not a GeoJSON geometry object."), type=type(geom).__name__),
+                     N_("set 'geometry' to an object with 'type' and 'coordinates', or to null."))
             return
         kind = geom.get("type")
         if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
-            self.add(f"geometry type {_short(kind)} is not one of {', '.join(GEOMETRY_TYPES)}.",
-                     "use a GeoJSON geometry type, spelled exactly (case matters).")
+            self.add(Message(N_("geometry type {type} is not one of {types}."), type=_short(kind),
+                             types=", ".join(GEOMETRY_TYPES)),
+                     N_("use a GeoJSON geometry type, spelled exactly (case matters)."))
             return
         for member in ("properties", "features"):
             if member in geom:
-                self.add(f"a geometry must not have a '{member}' member (RFC 7946 §7.1).",
-                         f"move '{member}' to the Feature.")
+                self.add(Message(N_("a geometry must not have a '{member}' member (RFC 7946 §7.1)."), member=member),
+                         Message(N_("move '{member}' to the Feature."), member=member))
         if "bbox" in geom:
             self.bbox(geom["bbox"])
         if kind == "GeometryCollection":
             members = geom.get("geometries")
             if not isinstance(members, list):
-                self.add("a GeometryCollection needs a 'geometries' list.", "add the member geometries.")
+                self.add(N_("a GeometryCollection needs a 'geometries' list."), N_("add the member geometries."))
                 return
             if nested:
-                self.add("GeometryCollections should not be nested.", "flatten the collection.", "warning")
+                self.add(N_("GeometryCollections should not be nested."), N_("flatten the collection."), "warning")
             for member in members:
                 if member is None:
-                    self.add("a GeometryCollection contains null.", "remove the null member.")
+                    self.add(N_("a GeometryCollection contains null."), N_("remove the null member."))
                 else:
                     self.geometry(member, nested=True)
             return
         if "coordinates" not in geom:
-            self.add(f"{kind} has no 'coordinates' member.", "add the coordinates.")
+            self.add(Message(N_("{kind} has no 'coordinates' member."), kind=kind), N_("add the coordinates."))
             return
         self.coordinates(geom["coordinates"], GEOMETRY_TYPES[kind], kind)  # type: ignore[arg-type]
         if not self.failed:
@@ -299,29 +313,30 @@ class _FeatureChecker:
 
     def bbox(self, bbox: Any) -> None:
         if not isinstance(bbox, list) or len(bbox) not in (4, 6) or not all(_is_number(v) for v in bbox):
-            self.add(f"bbox {_short(bbox)} is not a list of 4 or 6 numbers.",
-                     "write [west, south, east, north] or remove the bbox (it is optional).", field="bbox")
+            self.add(Message(N_("bbox {bbox} is not a list of 4 or 6 numbers."), bbox=_short(bbox)),
+                     N_("write [west, south, east, north] or remove the bbox (it is optional)."), field="bbox")
 
 
 def _shapely_geometry(raw: dict[str, Any], check: _FeatureChecker) -> BaseGeometry | None:
     try:
         geom = shape(raw)
     except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
-        check.add(f"cannot be built as a geometry ({exc}).", "fix the coordinates of this feature.")
+        check.add(Message(N_("cannot be built as a geometry ({reason})."), reason=str(exc)),
+                  N_("fix the coordinates of this feature."))
         return None
     if geom.is_empty:
-        check.add("geometry is empty.", "give the feature coordinates, or set 'geometry' to null.")
+        check.add(N_("geometry is empty."), N_("give the feature coordinates, or set 'geometry' to null."))
         return None
     if not geom.is_valid:
-        check.add(f"geometry is invalid: {shapely.is_valid_reason(geom)}.",
-                  "fix the self-intersection or ring problem (QGIS 'Fix geometries' or shapely.make_valid).")
+        check.add(Message(N_("geometry is invalid: {reason}."), reason=shapely.is_valid_reason(geom)),
+                  N_("fix the self-intersection or ring problem (QGIS 'Fix geometries' or shapely.make_valid)."))
     elif geom.geom_type in ("Polygon", "MultiPolygon") and not shapely.equals_identical(geom, shapely.orient_polygons(geom)):
-        check.add("polygon rings do not follow the right-hand rule (exterior counter-clockwise).",
-                  "reorient the rings; readers accept it, but RFC 7946 asks for it.", "warning")
+        check.add(N_("polygon rings do not follow the right-hand rule (exterior counter-clockwise)."),
+                  N_("reorient the rings; readers accept it, but RFC 7946 asks for it."), "warning")
     bounds = geom.bounds
     if bounds[2] - bounds[0] > 180:
-        check.add("geometry spans more than 180° of longitude: it probably crosses the antimeridian.",
-                  "cut it in two at ±180° (RFC 7946 §3.1.9).", "warning")
+        check.add(N_("geometry spans more than 180° of longitude: it probably crosses the antimeridian."),
+                  N_("cut it in two at ±180° (RFC 7946 §3.1.9)."), "warning")
     return geom
 
 
@@ -338,16 +353,17 @@ def read_feature_collection(path: Path, label: str, root: Path | None = None) ->
         # A lone Feature or geometry is valid GeoJSON: check it as a one-feature collection.
         feature = doc if root_type == "Feature" else {"type": "Feature", "geometry": doc, "properties": {}}
         result.problems.append(Problem(
-            label, None, "type", f"the file holds a single {root_type}, not a FeatureCollection.",
-            "wrap it in {\"type\": \"FeatureCollection\", \"features\": [...]} to use it as a layer.",
+            label, None, "type", Message(N_("the file holds a single {type}, not a FeatureCollection."),
+                                         type=root_type),
+            N_("wrap it in {\"type\": \"FeatureCollection\", \"features\": [...]} to use it as a layer."),
             "warning"))
         doc = {"type": "FeatureCollection", "features": [feature]}
     elif root_type != "FeatureCollection":
         found = root_type if isinstance(doc, dict) else f"a JSON {type(doc).__name__}"
         result.problems.append(Problem(
-            label, None, "type", f"top-level type is {_short(found)}, not 'FeatureCollection'.",
-            "make the file a GeoJSON object {\"type\": \"FeatureCollection\", \"features\": [...]} "
-            "(type names are case-sensitive)."))
+            label, None, "type", Message(N_("top-level type is {type}, not 'FeatureCollection'."), type=_short(found)),
+            N_("make the file a GeoJSON object {\"type\": \"FeatureCollection\", \"features\": [...]} "
+               "(type names are case-sensitive).")))
         return result
     result.document = doc
     crs = doc.get("crs")
@@ -358,20 +374,23 @@ def read_feature_collection(path: Path, label: str, root: Path | None = None) ->
         wgs84 = any(name.endswith(n) for n in _WGS84_NAMES)
         result.problems.append(Problem(
             label, None, "crs",
-            "has a 'crs' member, which RFC 7946 removed" + ("." if wgs84 else
-                                                          f" ({_short(name)}): coordinates may not be WGS 84 degrees."),
-            "reproject to WGS 84 (EPSG:4326) and delete the 'crs' member.",
+            Message(N_("has a 'crs' member, which RFC 7946 removed.")) if wgs84 else
+            Message(N_("has a 'crs' member, which RFC 7946 removed ({crs}): coordinates may not be WGS 84 degrees."),
+                    crs=_short(name)),
+            N_("reproject to WGS 84 (EPSG:4326) and delete the 'crs' member."),
             "warning" if wgs84 else "error"))
     for member in ("coordinates", "geometries"):
         if member in doc:
             result.problems.append(Problem(label, None, member,
-                                           f"a FeatureCollection must not have '{member}' (RFC 7946 §7.1).",
-                                           f"remove '{member}' or move it into a feature's geometry."))
+                                           Message(N_("a FeatureCollection must not have '{member}' (RFC 7946 §7.1)."),
+                                                   member=member),
+                                           Message(N_("remove '{member}' or move it into a feature's geometry."),
+                                                   member=member)))
     features = doc.get("features")
     if not isinstance(features, list):
         result.problems.append(Problem(label, None, "features",
-                                       "'features' is missing or is not a list.",
-                                       "give the FeatureCollection a 'features' array."))
+                                       N_("'features' is missing or is not a list."),
+                                       N_("give the FeatureCollection a 'features' array.")))
         return result
     for index, feature in enumerate(features):
         _read_feature(index, feature, label, result)
@@ -391,29 +410,31 @@ def _read_feature(index: int, feature: Any, label: str, result: ReadResult) -> N
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         found = feature.get("type") if isinstance(feature, dict) else feature
         result.problems.append(Problem(label, f"#{index}", "type",
-                                       f"item {index} of 'features' is {_short(found)}, not a Feature.",
-                                       "each item must be {\"type\": \"Feature\", \"geometry\": ..., "
-                                       "\"properties\": {...}}."))
+                                       Message(N_("item {index} of 'features' is {found}, not a Feature."),
+                                               index=str(index), found=_short(found)),
+                                       N_("each item must be {\"type\": \"Feature\", \"geometry\": ..., "
+                                          "\"properties\": {...}}.")))
         return
     fid = _feature_label(index, feature)
     check = _FeatureChecker(label, fid)
     raw_id = feature.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float))):
-        check.add(f"id {_short(raw_id)} is neither a string nor a number.", "use a string id.", field="id")
+        check.add(Message(N_("id {id} is neither a string nor a number."), id=_short(raw_id)), N_("use a string id."),
+                  field="id")
     props = feature.get("properties")
     if props is not None and not isinstance(props, dict):
-        check.add(f"'properties' is {type(props).__name__}, not an object.",
-                  "make 'properties' a JSON object (or null).", field="properties")
+        check.add(Message(N_("'properties' is {type}, not an object."), type=type(props).__name__),
+                  N_("make 'properties' a JSON object (or null)."), field="properties")
         props = None
     if "properties" not in feature:
-        check.add("has no 'properties' member.", "add \"properties\": {} (RFC 7946 §3.2).",
+        check.add(N_("has no 'properties' member."), N_("add \"properties\": {} (RFC 7946 §3.2)."),
                   field="properties")
     for member in ("coordinates", "geometries", "features"):
         if member in feature:
-            check.add(f"a Feature must not have '{member}' (RFC 7946 §7.1).",
-                      f"move '{member}' into the feature's 'geometry'.", field=member)
+            check.add(Message(N_("a Feature must not have '{member}' (RFC 7946 §7.1)."), member=member),
+                      Message(N_("move '{member}' into the feature's 'geometry'."), member=member), field=member)
     if "geometry" not in feature:
-        check.add("has no 'geometry' member.", "add the geometry, or \"geometry\": null.")
+        check.add(N_("has no 'geometry' member."), N_("add the geometry, or \"geometry\": null."))
     if "bbox" in feature:
         check.bbox(feature["bbox"])
     raw_geom = feature.get("geometry")

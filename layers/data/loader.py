@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import checks
 from .dates import HistoricalDate, parse_date, parse_date_field, parse_day
-from .errors import DataError, DateError, Problem
+from .errors import N_, DataError, DateError, Message, Problem
 from .geojson_io import RawFeature, read_feature_collection, read_json
 from .model import (
     BASE_LAYERS, GEO_CRS, LAYERS, METRIC_CRS, OPEN_END, UNDATED_SOURCE_KINDS, Dataset, DatasetMeta, Faction,
@@ -90,11 +90,12 @@ def validate_path(path: Path | str) -> Report:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return Report([Problem(str(path), None, None, "does not exist.",
-                               "give the path of a dataset directory or of a .geojson file.")])
+        return Report([Problem(str(path), None, None, N_("does not exist."),
+                               N_("give the path of a dataset directory or of a .geojson file."))])
     except OSError as exc:
-        return Report([Problem(str(path), None, None, f"cannot be read ({exc.strerror}).",
-                               "give the path of a readable dataset directory or .geojson file.")])
+        return Report([Problem(str(path), None, None,
+                               Message(N_("cannot be read ({reason})."), reason=str(exc.strerror)),
+                               N_("give the path of a readable dataset directory or .geojson file."))])
     if stat.S_ISDIR(mode):
         report = _Loader(path).run()
         if report.dataset is not None:
@@ -143,7 +144,7 @@ class _Loader:
         self.sources: dict[str, Source] = {}
         self.meta: DatasetMeta | None = None
 
-    def error(self, file: str, feature: str | None, fld: str | None, message: str, fix: str,
+    def error(self, file: str, feature: str | None, fld: str | None, message: Message | str, fix: Message | str,
               severity: str = "error") -> None:
         self.problems.append(Problem(file, feature, fld, message, fix, severity))  # type: ignore[arg-type]
 
@@ -191,18 +192,19 @@ class _Loader:
         doc, problems = read_json(self.root / name, name, self.root)
         if problems:
             if problems[0].message == "does not exist.":
-                problems = [Problem(name, None, None, "is missing from the dataset directory.",
-                                    f"add {name} (see docs/DATA_MODEL.md for its format).")]
+                problems = [Problem(name, None, None, N_("is missing from the dataset directory."),
+                                    Message(N_("add {file} (see docs/DATA_MODEL.md for its format)."), file=name))]
             self.problems += problems
             return None
         if key is None:
             if not isinstance(doc, dict):
-                self.error(name, None, None, f"must be a JSON object, not {short(doc)}.", "see docs/DATA_MODEL.md.")
+                self.error(name, None, None, Message(N_("must be a JSON object, not {value}."), value=short(doc)),
+                           N_("see docs/DATA_MODEL.md."))
                 return None
             return doc
         if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
-            self.error(name, None, key, f"must be an object with a '{key}' list.",
-                       f"write {{\"{key}\": [...]}} (see docs/DATA_MODEL.md).")
+            self.error(name, None, key, Message(N_("must be an object with a '{key}' list."), key=key),
+                       Message(N_("write {{\"{key}\": [...]}} (see docs/DATA_MODEL.md)."), key=key))
             return None
         return doc[key]
 
@@ -219,29 +221,34 @@ class _Loader:
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                            for v in region)
                 or not (-180 <= region[0] < region[2] <= 180 and -90 <= region[1] < region[3] <= 90)):
-            self.error(name, None, "region", f"{short(region)} is not [west, south, east, north] in degrees.",
-                       "give the dataset's bounding box, e.g. [101.9, 11.3, 105.3, 14.8].")
+            self.error(name, None, "region",
+                       Message(N_("{value} is not [west, south, east, north] in degrees."), value=short(region)),
+                       N_("give the dataset's bounding box, e.g. [101.9, 11.3, 105.3, 14.8]."))
             return None
         if end.latest < start.earliest:
-            self.error(name, None, "end", "the dataset ends before it starts.", "swap 'start' and 'end'.")
+            self.error(name, None, "end", N_("the dataset ends before it starts."), N_("swap 'start' and 'end'."))
             return None
         for fld, day in (("start", start.earliest), ("end", end.latest)):
             if not SLIDER_FIRST_DAY <= day <= SLIDER_LAST_DAY:
-                self.error(name, None, fld, f"{day.isoformat()} is outside the days the app's date slider can "
-                           f"show ({SLIDER_FIRST_DAY.isoformat()} to {SLIDER_LAST_DAY.isoformat()}).",
-                           "give a time range inside those days.")
+                self.error(name, None, fld, Message(N_("{day} is outside the days the app's date slider can show "
+                                                       "({first} to {last})."), day=day.isoformat(),
+                                                    first=SLIDER_FIRST_DAY.isoformat(),
+                                                    last=SLIDER_LAST_DAY.isoformat()),
+                           N_("give a time range inside those days."))
                 return None
         default_date = parse_day(doc["default_date"]) if doc.get("default_date") else None
         if default_date is not None and not start.earliest <= default_date <= end.latest:
-            self.error(name, None, "default_date", f"{default_date.isoformat()} is outside the dataset's time "
-                       f"range {start.earliest.isoformat()} to {end.latest.isoformat()}.",
-                       "give a day between 'start' and 'end', or remove it to open on the start.")
+            self.error(name, None, "default_date",
+                       Message(N_("{day} is outside the dataset's time range {first} to {last}."),
+                               day=default_date.isoformat(), first=start.earliest.isoformat(),
+                               last=end.latest.isoformat()),
+                       N_("give a day between 'start' and 'end', or remove it to open on the start."))
             return None
         w, s, e, n = (float(v) for v in region)
         metric_crs = doc.get("metric_crs") or utm_crs((w + e) / 2, (s + n) / 2)
         if doc.get("metric_crs") and (why := _metric_crs_problem(metric_crs)):
-            self.error(name, None, "metric_crs", f"{short(metric_crs)} {why}.",
-                       "name a projected CRS in metres, such as the UTM zone of the region, or remove it.")
+            self.error(name, None, "metric_crs", Message(N_("{value} {why}."), value=short(metric_crs), why=why),
+                       N_("name a projected CRS in metres, such as the UTM zone of the region, or remove it."))
             return None
         view = doc.get("view") or {"lat": (s + n) / 2, "lon": (w + e) / 2, "zoom": 8}
         title = doc.get("title") or self.root.name
@@ -276,28 +283,33 @@ class _Loader:
                 continue
             title, describe = item.get("title"), item.get("describe")
             if title is None and not (isinstance(describe, str) and describe.strip()):
-                self.error(name, sid, "describe", "is missing: a source without a recorded title needs one.",
-                           "say what the item is, e.g. \"UPI wire report\" (the citation then reads "
-                           "'UPI wire report, 22 September 1989 (headline not recorded)').")
+                self.error(name, sid, "describe", N_("is missing: a source without a recorded title needs one."),
+                           N_("say what the item is, e.g. \"UPI wire report\" (the citation then reads "
+                              "'UPI wire report, 22 September 1989 (headline not recorded)')."))
             if title is not None and item.get("title_from") is None:
-                self.error(name, sid, "title_from", "is missing: say where the title comes from.",
-                           "write \"document\" (the source documents), \"brief\" (the research brief gives it) "
-                           "or \"checked\" (verified by us; say how in 'note'); or set 'title' to null and "
-                           "'describe' the item if the headline is not recorded.")
+                self.error(name, sid, "title_from", N_("is missing: say where the title comes from."),
+                           N_("write \"document\" (the source documents), \"brief\" (the research brief gives "
+                              "it) or \"checked\" (verified by us; say how in 'note'); or set 'title' to null "
+                              "and 'describe' the item if the headline is not recorded."))
             kind = item.get("kind") or "reference"
             if item.get("date") is None and kind not in UNDATED_SOURCE_KINDS:
                 # Unknown and said so (`date_unknown`: why) is honest, but nothing can check that the item is
                 # not older than the facts it is cited for: a warning. Merely missing is an error.
                 known_unknown = isinstance(item.get("date_unknown"), str) and item["date_unknown"].strip()
-                self.error(name, sid, "date", f"is missing: a {kind} item has a publication date"
-                           + (f" (not recorded: {item['date_unknown'].strip()})." if known_unknown else "."),
-                           "give the date it was published (EDTF, e.g. '1994-04-22' or '1994-04'); one entry is "
-                           "one document, so a run of a paper over years is not one source"
-                           + ("." if not known_unknown else "; until then no check can tell whether it "
-                              "predates the facts it supports."),
-                           "warning" if known_unknown else "error")
+                if known_unknown:
+                    self.error(name, sid, "date",
+                               Message(N_("is missing: a {kind} item has a publication date (not recorded: {why})."),
+                                       kind=kind, why=item["date_unknown"].strip()),
+                               N_("give the date it was published (EDTF, e.g. '1994-04-22' or '1994-04'); one entry "
+                                  "is one document, so a run of a paper over years is not one source; until then "
+                                  "no check can tell whether it predates the facts it supports."), "warning")
+                else:
+                    self.error(name, sid, "date",
+                               Message(N_("is missing: a {kind} item has a publication date."), kind=kind),
+                               N_("give the date it was published (EDTF, e.g. '1994-04-22' or '1994-04'); one entry "
+                                  "is one document, so a run of a paper over years is not one source."))
             if sid in sources:
-                self.error(name, sid, "id", "is used twice.", "give each source its own id.")
+                self.error(name, sid, "id", N_("is used twice."), N_("give each source its own id."))
             sources[sid] = Source(
                 id=sid, title=title, kind=kind,
                 **{k: item.get(k) for k in ("author", "publisher", "date", "file", "url", "note", "describe",
@@ -320,7 +332,7 @@ class _Loader:
                                 parse_date(p["end"]) if p.get("end") else None, p.get("name_km") or None)
                      for p in item.get("names") or []]
             if fid in factions:
-                self.error(name, fid, "id", "is used twice.", "give each faction its own id.")
+                self.error(name, fid, "id", N_("is used twice."), N_("give each faction its own id."))
             factions[fid] = Faction(fid, item["name"], item["color"].upper(), tuple(names),
                                     frozenset(item.get("allied_with") or ()), item.get("description") or "",
                                     tuple(item.get("sources") or ()), item.get("name_km") or None,
@@ -328,17 +340,18 @@ class _Loader:
         for fid, faction in factions.items():
             for other in sorted(faction.allied_with):
                 if other not in factions:
-                    self.error(name, fid, "allied_with", f"unknown faction {other!r}.",
-                               "use the id of a faction defined in factions.json.")
+                    self.error(name, fid, "allied_with", Message(N_("unknown faction {id!r}."), id=other),
+                               N_("use the id of a faction defined in factions.json."))
             for sid in faction.sources:
                 if sid not in self.sources:
-                    self.error(name, fid, "sources", f"refers to unknown source {sid!r}.",
-                               "use an id defined in sources.json.")
+                    self.error(name, fid, "sources", Message(N_("refers to unknown source {id!r}."), id=sid),
+                               N_("use an id defined in sources.json."))
         for required in self.meta.required_factions if self.meta else ():
             if required not in factions:
-                self.error(name, None, "factions", f"the faction {required!r} that dataset.json requires is "
-                           "missing.", f"add a faction with id {required!r}, or drop it from "
-                           "'required_factions' in dataset.json.")
+                self.error(name, None, "factions",
+                           Message(N_("the faction {id!r} that dataset.json requires is missing."), id=required),
+                           Message(N_("add a faction with id {id!r}, or drop it from 'required_factions' in "
+                                      "dataset.json."), id=required))
         return factions
 
     # - layers -
@@ -358,13 +371,16 @@ class _Loader:
         for feat in features:
             fid = feat.id if feat.id is not None else feat.properties.get("id")
             if not isinstance(fid, str) or not ID.match(fid):
-                self.error(rel, f"#{feat.index}", "id", f"feature {feat.index} has no usable string id "
-                           f"({short(fid)}).", "give every feature a stable id (letters, digits, _ . : -) in 'id' "
-                           "and properties.id.")
+                self.error(rel, f"#{feat.index}", "id",
+                           Message(N_("feature {index} has no usable string id ({value})."), index=str(feat.index),
+                                   value=short(fid)),
+                           N_("give every feature a stable id (letters, digits, _ . : -) in 'id' and "
+                              "properties.id."))
                 continue
             ok = self.check_properties(layer, rel, fid, feat, spec)
             if fid in self.ids:
-                self.error(rel, fid, "id", f"is also used in {self.ids[fid]}.", "make every id unique.")
+                self.error(rel, fid, "id", Message(N_("is also used in {file}."), file=self.ids[fid]),
+                           N_("make every id unique."))
                 ok = False
             self.ids[fid] = rel
             if ok:
@@ -380,21 +396,24 @@ class _Loader:
             ok = self.check_dates(rel, fid, period, ("start", "end"), f"control[{i}].") and ok
         geom = feat.geometry
         if geom is None and not spec.null_geometry:
-            self.error(rel, fid, "geometry", "has no geometry.",
-                       f"give it a {' or '.join(sorted(spec.geometry))} geometry.")
+            self.error(rel, fid, "geometry", N_("has no geometry."),
+                       Message(N_("give it a {types} geometry."), types=" or ".join(sorted(spec.geometry))))
             ok = False
         elif geom is not None and geom.geom_type not in spec.geometry:
-            self.error(rel, fid, "geometry", f"is a {geom.geom_type}; {layer} must be "
-                       f"{' or '.join(sorted(spec.geometry))}.", "use the right layer file or geometry type.")
+            self.error(rel, fid, "geometry",
+                       Message(N_("is a {type}; {layer} must be {types}."), type=geom.geom_type, layer=layer,
+                               types=" or ".join(sorted(spec.geometry))),
+                       N_("use the right layer file or geometry type."))
             ok = False
         if ok and geom is not None and self.meta is not None and layer not in BASE_LAYERS:
             w, s, e, n = self.meta.region
             x0, y0, x1, y1 = geom.bounds
             if x0 < w or y0 < s or x1 > e or y1 > n:
                 self.error(rel, fid, "geometry",
-                           f"lies outside the dataset's region [{w}, {s}, {e}, {n}] (bounds "
-                           f"[{x0:.4f}, {y0:.4f}, {x1:.4f}, {y1:.4f}]).",
-                           "check for swapped lon/lat or a wrong sign, or widen 'region' in dataset.json.")
+                           Message(N_("lies outside the dataset's region {region} (bounds {bounds})."),
+                                   region=f"[{w}, {s}, {e}, {n}]",
+                                   bounds=f"[{x0:.4f}, {y0:.4f}, {x1:.4f}, {y1:.4f}]"),
+                           N_("check for swapped lon/lat or a wrong sign, or widen 'region' in dataset.json."))
                 ok = False
         if ok and self.check_references and layer not in BASE_LAYERS:
             problems = checks.feature_references(layer, rel, fid, props, self.factions, self.sources)
@@ -409,36 +428,39 @@ class _Loader:
         for name in fields:
             if props.get(name) is None:
                 if props.get(f"{name}_part") is not None:
-                    self.error(rel, fid, f"{prefix}{name}_part", f"narrows '{name}', which is not given.",
-                               f"give '{name}' or remove '{name}_part'.")
+                    self.error(rel, fid, f"{prefix}{name}_part",
+                               Message(N_("narrows '{name}', which is not given."), name=name),
+                               Message(N_("give '{name}' or remove '{name}_part'."), name=name))
                     return False
                 continue
             try:
                 parsed[name] = parse_date_field(props, name)  # type: ignore[assignment]
             except DateError as exc:
-                self.error(rel, fid, f"{prefix}{name}_part", str(exc),
-                           "use early/mid/late only with a month or a year, such as \"1994-04\".")
+                self.error(rel, fid, f"{prefix}{name}_part", exc.reason,
+                           N_("use early/mid/late only with a month or a year, such as \"1994-04\"."))
                 return False
         if "start" in parsed and "end" in parsed and parsed["end"].first_day < parsed["start"].first_day:
-            self.error(rel, fid, f"{prefix}end", f"ends ({parsed['end'].label()}) before it starts "
-                       f"({parsed['start'].label()}).", "swap or correct the dates.")
+            self.error(rel, fid, f"{prefix}end",
+                       Message(N_("ends ({end}) before it starts ({start})."), end=parsed["end"],
+                               start=parsed["start"]),
+                       N_("swap or correct the dates."))
             return False
         return True
 
 
-def _metric_crs_problem(code: str) -> str | None:
+def _metric_crs_problem(code: str) -> Message | None:
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     try:
         crs = CRS.from_user_input(code)
     except CRSError:
-        return "is not a coordinate reference system pyproj knows"
+        return Message(N_("is not a coordinate reference system pyproj knows"))
     if not crs.is_projected:
-        return "is not a projected CRS (areas need metres, not degrees)"
+        return Message(N_("is not a projected CRS (areas need metres, not degrees)"))
     units = {axis.unit_name for axis in crs.axis_info}
     if not units <= {"metre", "meter"}:
-        return f"measures in {', '.join(sorted(units))}, not metres"
+        return Message(N_("measures in {units}, not metres"), units=", ".join(sorted(units)))
     return None
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from .dates import parse_day
-from .errors import DataError, DateError, Problem
+from .errors import N_, DataError, DateError, Message, Problem
 from .geojson_io import read_json
 from .model import Dataset
 from .schema import CHAPTER, ID, check_object
@@ -37,8 +37,8 @@ def load_story(dataset: Dataset) -> list[Chapter]:
         raise DataError(problems)
     items = doc.get("chapters") if isinstance(doc, dict) else None
     if not isinstance(items, list):
-        raise DataError([Problem(name, None, "chapters", "must be a list of chapters.",
-                                 "write {\"chapters\": [...]} (see docs/DATA_MODEL.md).")])
+        raise DataError([Problem(name, None, "chapters", N_("must be a list of chapters."),
+                                 N_("write {\"chapters\": [...]} (see docs/DATA_MODEL.md)."))])
     chapters = []
     for i, item in enumerate(items):
         cid = item.get("id") if isinstance(item, dict) else None
@@ -50,12 +50,12 @@ def load_story(dataset: Dataset) -> list[Chapter]:
         try:
             day = parse_day(item["date"], earliest=dataset.meta.start, latest=dataset.meta.end)
         except DateError as exc:
-            problems.append(Problem(name, label, "date", str(exc), "give a day inside the dataset's time range."))
+            problems.append(Problem(name, label, "date", exc.reason, N_("give a day inside the dataset's time range.")))
             continue
         missing = [s for s in item["sources"] if s not in dataset.sources]
         if missing:
-            problems.append(Problem(name, label, "sources", f"cites unknown sources {missing}.",
-                                    "cite ids from sources.json."))
+            problems.append(Problem(name, label, "sources", Message(N_("cites unknown sources {ids}."), ids=str(missing)),
+                                    N_("cite ids from sources.json.")))
             continue
         view = item["view"]
         chapters.append(Chapter(label, item["title"], day, float(view["lat"]), float(view["lon"]),

@@ -12,6 +12,7 @@ from ..render.deeplink import DeepLink, parse_deep_link, query_for
 from ..data.errors import Problem
 from ..text.i18n import LANGUAGE_NAMES, LANGUAGES, N_, normalise_lang
 from ..text.markdown import md
+from ..text.problems import problem_rows, problem_text
 from ..data.model import Dataset
 from ..data.registry import fingerprint
 from ..engine.timeline import Timeline
@@ -99,15 +100,14 @@ def show_problems(name: str, problems: tuple[Problem, ...], words: Words) -> Non
     st.error(md(words(N_("The dataset {name} cannot be shown: {count} problem(s) in its files. The operator who "
                          "set it up can fix them; each names the file, the feature and the field."))
                 .replace("{name}", name).replace("{count}", words.number(len(errors)))))
-    st.dataframe([{"file": p.file, "feature": p.feature, "field": p.field, "problem": p.message,
-                   "how to fix": p.fix} for p in errors[:200]], hide_index=True, width="stretch")
+    st.dataframe(problem_rows(errors[:200], words), hide_index=True, width="stretch")
 
 
 def show_data_warnings(dataset: Dataset, words: Words) -> None:
     if dataset.warnings:
         with st.sidebar.expander(words(N_("Data warnings: {count}")).replace("{count}", words.number(len(dataset.warnings)))):
             for w in dataset.warnings:
-                st.caption(md(str(w)))
+                st.caption(md(problem_text(w, words)))
 
 
 def follow_in_url(day: date, view: dict[str, Any] | None) -> None:

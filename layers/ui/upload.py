@@ -10,7 +10,9 @@ from typing import Any
 import streamlit as st
 
 from ..data.errors import Problem
+from ..text.i18n import N_
 from ..text.markdown import md
+from ..text.problems import problem_text
 from ..data.registry import Registry
 from ..text.words import Words
 from .state import DATASET_KEY, UPLOAD_KEY, UPLOAD_OVER, UPLOAD_ALONE, Upload, _load_private
@@ -29,7 +31,7 @@ def _mapping_form(detected: list[Any], words: Words) -> dict[str, Any] | None:
         for layer in detected:
             st.markdown(f"**{md(layer.key)}** · {md(layer.format)}, {layer.feature_count} " + words("rows or features"))
             for problem in layer.problems:
-                st.caption(md(str(problem)))
+                st.caption(md(problem_text(problem, words)))
             if not layer.fields:
                 continue
             names = [f.name for f in layer.fields]
@@ -74,7 +76,7 @@ def upload_panel(registry: Registry, words: Words) -> None:
                         imported = import_uploads(paths, mappings, Path(tmp))
                         if imported.directory is None:
                             st.error(words("Nothing could be imported: see the problems below."))
-                            _problem_table(imported.problems)
+                            _problem_table(imported.problems, words)
                             return
                         base = registry.directory(registry.names[0])
                         alone = _load_private(imported.directory)
@@ -89,10 +91,10 @@ def upload_panel(registry: Registry, words: Words) -> None:
             st.caption(md(words("Imported") + f": {counts}. {upload.note}"))
             if upload.problems:
                 st.caption(md(words("Skipped rows and warnings") + f": {len(upload.problems)}"))
-                _problem_table(upload.problems)
+                _problem_table(upload.problems, words)
             if upload.over.dataset is None:
                 st.caption(md(words("Your layers cannot be laid over the built-in data") + ": "
-                              + "; ".join(str(p) for p in upload.over.problems[:3])))
+                              + "; ".join(problem_text(p, words) for p in upload.over.problems[:3])))
             st.download_button(words("Download your layers (zip)"), upload.zip_bytes, file_name="my-layers.zip",
                                mime="application/zip", key="upload_zip")
             if st.button(words("Remove your layers"), key="upload_remove"):
@@ -101,8 +103,9 @@ def upload_panel(registry: Registry, words: Words) -> None:
                 st.rerun()
 
 
-def _problem_table(problems: list[Problem]) -> None:
+def _problem_table(problems: list[Problem], words: Words) -> None:
     """Each problem on its own line, naming file, row or feature, field, what is wrong and what to do."""
     shown = problems[:50]
-    st.markdown("\n".join(f"- {md(str(p))}" for p in shown)
-                + (f"\n- … {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""))
+    more = words(N_("… {count} more")).format(count=words.number(len(problems) - len(shown)))
+    st.markdown("\n".join(f"- {md(problem_text(p, words))}" for p in shown)
+                + (f"\n- {md(more)}" if len(problems) > len(shown) else ""))
