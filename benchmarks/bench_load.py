@@ -500,7 +500,7 @@ async def run(args: argparse.Namespace, url: str, server: Server) -> None:
     else:
         rows.append(("server figures", "n/a (pass --server-pid, or run without --url)"))
     print_rows(url, rows)
-    met = lost == 0 and percentile(ms, 0.95) <= 150 and (cpu_before is None or (rss_after - rss_base) / sessions < 10)
+    met = bool(ms) and lost == 0 and percentile(ms, 0.95) <= 150 and (cpu_before is None or (rss_after - rss_base) / sessions < 10)
     verdict = ("met" if met else "MISSED") if ms else "n/a (no browser visitor)"
     print(f"target ({sessions} visitors: no step lost, step p95 <= 150 ms, < 10 MB/session): {verdict}")
 
