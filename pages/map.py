@@ -94,7 +94,10 @@ with right:
                       .replace("{count}", _.number(len(state.events) - EVENTS_LISTED))))
 
 with st.sidebar:
-    st.multiselect(_("Layers"), LAYERS, key="atlas_layers", format_func=lambda name: _.term("layer", name))
-    st.selectbox(_("Basemap"), list(BASEMAPS), key="atlas_basemap", format_func=lambda name: _.term("basemap", name),
-                 help=_("Tiles need the internet; 'None' works offline."))
+    # Pills rather than a multiselect and a select box: their scripts are a tenth of the size, and the
+    # browser loads them before it can paint the map (benchmarks/bench_first_paint.py).
+    st.pills(_("Layers"), LAYERS, selection_mode="multi", key="atlas_layers",
+             format_func=lambda name: _.term("layer", name))
+    st.pills(_("Basemap"), list(BASEMAPS), key="atlas_basemap", required=True,
+             format_func=lambda name: _.term("basemap", name), help=_("Tiles need the internet; 'None' works offline."))
 ui.sidebar(atlas)

@@ -153,7 +153,7 @@ def test_arriving_again_opens_the_map_where_the_visitor_left_it():
 def test_changing_the_basemap_sends_a_page_that_opens_on_the_current_day():
     at = open_app(date="1994-03-01")
     map_sends(at, {"day": "1994-03-25", "view": None})
-    at.selectbox(key="atlas_basemap").set_value("OpenStreetMap").run()
+    at.button_group(key="atlas_basemap").set_value("OpenStreetMap").run()
     assert opening_day(map_page(at)) == "1994-03-25"
 
 
@@ -183,7 +183,7 @@ def test_choosing_an_event_pushes_its_date_to_the_map():
 
 def test_hidden_layers_reach_the_map():
     at = open_app()
-    at.multiselect(key="atlas_layers").set_value(["zones", "places"]).run()
+    at.button_group(key="atlas_layers").set_value(["zones", "places"]).run()
     assert set(map_data(at)["hidden"]) == {"frontlines", "routes", "events", "provinces"}
 
 
