@@ -183,8 +183,10 @@ def main() -> None:
         for _ in range(args.steps):  # the apps take turns, so slow moments fall on all of them alike
             for probe in probes.values():
                 probe.step()
-        # The big map shares the browser's renderer with the other atlas page (same origin): close it first,
-        # or its canvas work would be counted against the page catching up.
+        # By default the big map's page is closed first, so the catch-up is the atlas page's own. With
+        # --keep-big-open its session stays on the same server, as in a classroom: each of its sync reruns
+        # then ends, like every session's, with Streamlit's full garbage collection over everything the
+        # server keeps (all datasets and their caches), holding the GIL while the other session waits.
         for name, probe in probes.items():
             if name.startswith("atlas, ") and not args.keep_big_open:
                 probe.context.close()
