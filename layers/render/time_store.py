@@ -48,11 +48,21 @@ def epoch_day(ordinal: int) -> int:
 
 @dataclass(frozen=True)
 class TimeStore:
-    """The document and its JSON text (what a static file or an inline script holds)."""
+    """The document's JSON text (what a static file or an inline script holds) and its digest.
 
-    document: dict[str, Any]
+    Only the text is kept: a store is cached for the life of the server, and the document as Python
+    objects (about 13 per feature) would be walked by every full garbage collection, which Streamlit runs
+    after every rerun of every session: 1.3 million objects, about a second per rerun, for a 100,000-feature
+    dataset (docs/DEPLOYING.md, "Memory and sizing").
+    """
+
     text: str
     digest: str   # of the text: names the static file and the cached map page (worked out once)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The document, parsed from the text: a fresh copy on each call (tests and tools read it)."""
+        return json.loads(self.text)
 
 
 class _Tables:
@@ -237,7 +247,7 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
         "strings": t.strings,
     }
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    return TimeStore(document, text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:20])
+    return TimeStore(text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:20])
 
 
 def _period_name(faction: Any, period: Any, words: Words) -> str:
