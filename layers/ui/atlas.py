@@ -42,7 +42,10 @@ def sidebar(atlas: "Atlas | None" = None) -> None:
     registry = _registry()
     words = words_for(_chosen_language())
     with st.sidebar:
-        st.radio("Language · ភាសា", LANGUAGES, key=LANG_KEY, format_func=LANGUAGE_NAMES.get, horizontal=True)
+        # A segmented control shares its (small) script with the map page's pills; a radio's would be one
+        # more for the browser to load before it paints the map.
+        st.segmented_control("Language · ភាសា", LANGUAGES, key=LANG_KEY, format_func=LANGUAGE_NAMES.get,
+                             required=True)
         names = _dataset_names(registry)
         if len(names) > 1:
             st.selectbox(words("Dataset"), names, key=DATASET_KEY,

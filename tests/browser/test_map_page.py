@@ -164,6 +164,20 @@ def test_the_map_in_khmer_has_its_stamp_legend_and_labels_in_khmer(app_url: str,
     expect(page.get_by_role("heading", name="ស្ថានភាពនៅថ្ងៃទី ១៩ ខែមេសា ឆ្នាំ ១៩៩៤")).to_be_visible()
 
 
+def test_switching_to_khmer_keeps_the_day_and_redraws_the_map_in_khmer(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-04-19")
+    frame = map_frame(page)
+    frame.locator('input[aria-label="Date"]').press("ArrowRight")
+    expect(page.get_by_role("heading", name="Situation on 20 April 1994")).to_be_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_text("ខ្មែរ", exact=True).click()
+    expect(page.get_by_role("heading", name="ស្ថានភាពនៅថ្ងៃទី ២០ ខែមេសា ឆ្នាំ ១៩៩៤")).to_be_visible()
+    frame = map_frame(page)
+    expect(frame.locator(".atlas-stamp")).to_have_text("គិតត្រឹមថ្ងៃទី ២០ ខែមេសា ឆ្នាំ ១៩៩៤")
+    frame.locator(".atlas-legend summary").click()
+    assert "ខ្មែរក្រហម" in frame.locator(".atlas-legend").inner_text()
+    assert "lang=km" in page.url and "date=1994-04-20" in page.url
+
+
 def test_the_map_links_to_the_same_situation_as_text(app_url: str, page: Page) -> None:
     page.goto(f"{app_url}/?date=1994-04-19")
     frame = map_frame(page)
