@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DateError as exc:
         return _fail(str(exc), line=reason_text(exc.reason, words))
     except ExportError as exc:
-        return _fail(str(exc), line=reason_text(str(exc), words))
+        return _fail(str(exc), line=reason_text(exc.reason, words))
 
 
 if __name__ == "__main__":

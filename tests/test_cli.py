@@ -100,6 +100,17 @@ def test_validate_speaks_english_by_default_and_the_flag_beats_the_environment(c
     assert run(capsys, "validate", "--lang", "en", str(unknown_source))[2].splitlines() == [ENGLISH_LINE]
 
 
+def test_an_export_refusal_speaks_khmer(capsys, monkeypatch, tiny_dir, tmp_path):
+    monkeypatch.delenv("PAILIN_ATLAS_LANG", raising=False)
+    code, out, err = run(capsys, "snapshot", "--date", "1994-03-25", "--format", "png", "--out",
+                         str(tmp_path / "x.png"), "--size", "50x50", "--data", str(tiny_dir), "--lang", "km")
+    assert code == 1 and err == ("កំហុស៖ --size 50x50 នៅក្រៅចន្លោះ៖ ជ្រុងនីមួយៗត្រូវតែពី ១០០ ដល់ ៨០០០ px "
+                                 "(សម្រាប់បោះពុម្ព ប្រើ a4៖ ៣០០ dpi)។\n")
+    assert out["error"] == ("--size 50x50 is out of range: each side must be 100 to 8000 px (for print, use a4: "
+                            "300 dpi).")
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_every_command_that_loads_data_reports_its_problems_in_khmer(capsys, monkeypatch, unknown_source, tiny_dir):
     monkeypatch.setenv("PAILIN_ATLAS_LANG", "km")
     for argv in (["state", "--date", "1994-03-25"], ["events"], ["places"]):

@@ -94,3 +94,20 @@ def test_module_entry_point(tmp_path):
                            "--dataset-end", "1999-12-31"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["start"] == "1990-01-01"
+
+
+def test_import_speaks_khmer_with_lang_km(tmp_path):
+    """Every problem of an import, on stderr in the reader's language; the JSON keeps its English."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    proc = subprocess.run([sys.executable, "-m", "layers", "import", str(bad), "--out", str(tmp_path / "out"),
+                           "--lang", "km"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "កំហុស៖ bad.csv ធាតុ 'line 2' វាល 'geometry'៖ គ្មានទាំងទីតាំង និងកាលបរិច្ឆេទ។ ជួរនេះត្រូវបានរំលង។ របៀបកែ៖ "
+        "ផ្ដល់កូអរដោនេ ឬឈ្មោះទីកន្លែងដែលបញ្ជីឈ្មោះទីកន្លែងស្គាល់ ឬកាលបរិច្ឆេទ (ពេលនោះវាជាព្រឹត្តិការណ៍គ្មានទីកន្លែង)។",
+        "កំហុស៖ bad.csv៖ មិនបានផ្ដល់ធាតុណាមួយសម្រាប់នាំចូលទេ។ របៀបកែ៖ ពិនិត្យរបាយការណ៍ខាងលើ និងការផ្គូផ្គងវាល "
+        "(កាលបរិច្ឆេទ កូអរដោនេ ប្រភេទ)។"]
+    skipped = json.loads(proc.stdout)["skipped"]
+    assert skipped[0]["message"] == "has neither a location nor a date. The row was skipped."
+    assert [s["text"] for s in skipped] == proc.stderr.splitlines()

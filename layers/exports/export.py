@@ -18,7 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from .. import __version__
 from ..render.deeplink import clamp_bbox
 from ..data.catalog import Dataset
-from ..data.errors import DateError
+from ..data.errors import DateError, Message, message
 from ..text.i18n import N_
 from ..text.escaping import escape
 from .export_geojson import Bbox, state_geojson_bytes
@@ -40,7 +40,12 @@ MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml", "h
 
 
 class ExportError(ValueError):
-    """A size, bounding box, period or format that cannot be produced; the message says the way out."""
+    """A size, bounding box, period or format that cannot be produced; the message says the way out. Its one
+    argument is a Message, so the reason can be shown in the reader's language (`reason`)."""
+
+    @property
+    def reason(self) -> Message:
+        return message(self.args[0]) if self.args else Message("")
 
 
 class Cancelled(ExportError):
@@ -54,14 +59,14 @@ class Budget:
 
     max_frames: int
     max_pixel_frames: int
-    way_out: str
+    way_out: Message
 
 
 # Hosted: about 30 s of one core at most (a 960x540 frame takes ~0.25 s). 399 frames took 126 s and 2.5 GB.
-HOSTED_BUDGET = Budget(120, 960 * 540 * 120, "choose a shorter period, a longer step or a smaller size")
+HOSTED_BUDGET = Budget(120, 960 * 540 * 120, Message(N_("choose a shorter period, a longer step or a smaller size")))
 # The command line runs for whoever started it: up to 400 slides (frames are streamed, so memory stays small).
 CLI_BUDGET = Budget(MAX_FRAMES, 1920 * 1080 * MAX_FRAMES,
-                    "use a smaller --size, a longer --step or a shorter --from/--to period")
+                    Message(N_("use a smaller --size, a longer --step or a shorter --from/--to period")))
 
 
 def hosted_budget() -> Budget:
@@ -79,11 +84,14 @@ def check_budget(canvas: Canvas, frames: int, budget: Budget) -> None:
     pixels = canvas.width_px * canvas.height_px * frames
     if frames <= budget.max_frames and pixels <= budget.max_pixel_frames:
         return
-    what = (f"{frames} frames at {canvas.width_px}×{canvas.height_px} px" if frames != 1
-            else f"a {canvas.width_px}×{canvas.height_px} px image")
-    raise ExportError(f"{what[0].upper()}{what[1:]} is {pixels / 1e6:,.1f} million pixels to draw; the limit here is "
-                      f"{budget.max_frames} frames and {budget.max_pixel_frames / 1e6:,.1f} million pixels. "
-                      f"To make it: {budget.way_out}.")
+    template = (N_("{frames} frames at {width}×{height} px is {pixels:,.1f} million pixels to draw; the limit here "
+                   "is {max_frames} frames and {max_pixels:,.1f} million pixels. To make it: {way_out}.")
+                if frames != 1 else
+                N_("A {width}×{height} px image is {pixels:,.1f} million pixels to draw; the limit here is "
+                   "{max_frames} frames and {max_pixels:,.1f} million pixels. To make it: {way_out}."))
+    raise ExportError(Message(template, frames=frames, width=canvas.width_px, height=canvas.height_px,
+                              pixels=pixels / 1e6, max_frames=budget.max_frames,
+                              max_pixels=budget.max_pixel_frames / 1e6, way_out=budget.way_out))
 
 
 def parse_size(text: str) -> Canvas:
@@ -93,11 +101,12 @@ def parse_size(text: str) -> Canvas:
         return Canvas(*PRESETS[text])
     match = re.fullmatch(r"(\d+)\s*[x×]\s*(\d+)", text)
     if not match:
-        raise ExportError(f"--size {text!r} is not a size: use slide, a4, square or WxH in pixels (e.g. 1600x900).")
+        raise ExportError(Message(N_("--size {size!r} is not a size: use slide, a4, square or WxH in pixels "
+                                     "(e.g. 1600x900)."), size=text))
     w, h = int(match.group(1)), int(match.group(2))
     if not (100 <= w <= MAX_SIDE_PX and 100 <= h <= MAX_SIDE_PX):
-        raise ExportError(f"--size {w}x{h} is out of range: each side must be 100 to {MAX_SIDE_PX} px "
-                          "(for print, use a4: 300 dpi).")
+        raise ExportError(Message(N_("--size {size} is out of range: each side must be 100 to {most} px (for print, "
+                                     "use a4: 300 dpi)."), size=f"{w}x{h}", most=MAX_SIDE_PX))
     return Canvas(w, h, 100)
 
 
@@ -106,9 +115,10 @@ def parse_bbox(text: str) -> Bbox:
     try:
         w, s, e, n = (float(v) for v in text.split(","))
     except ValueError:
-        raise ExportError(f"--bbox {text!r} is not four numbers W,S,E,N (e.g. 102.2,12.4,103.6,13.8).") from None
+        raise ExportError(Message(N_("--bbox {bbox!r} is not four numbers W,S,E,N (e.g. 102.2,12.4,103.6,13.8)."),
+                                  bbox=text)) from None
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise ExportError(f"--bbox {text!r} is not west<east, south<north in degrees.")
+        raise ExportError(Message(N_("--bbox {bbox!r} is not west<east, south<north in degrees."), bbox=text))
     return (w, s, e, n)
 
 
@@ -125,7 +135,8 @@ def _view(bbox: Bbox | None, region: Bbox) -> Bbox | None:
         return None
     clamped = clamp_bbox(bbox, region)
     if clamped is None:
-        raise ExportError(f"the view {bbox!r} is not four finite numbers west, south, east, north.")
+        raise ExportError(Message(N_("the view {bbox} is not four finite numbers west, south, east, north."),
+                                  bbox=repr(bbox)))
     return clamped
 
 
@@ -143,7 +154,8 @@ def snapshot_bytes(state: State, fmt: str, *, bbox: Bbox | None = None, size: st
     if fmt == "html":
         return html_bytes(state, bbox, toggles, words=words, version=version)
     if fmt not in ("png", "pdf", "svg"):
-        raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}.")
+        raise ExportError(Message(N_("format {format!r} is not one of {formats}."), format=fmt,
+                                  formats=", ".join(FORMATS)))
     canvas = parse_size(size) if isinstance(size, str) else size
     check_budget(canvas, 1, budget or hosted_budget())
     fig = render(state, canvas, bbox, basemap, toggles=toggles, words=words)
@@ -200,7 +212,7 @@ class SnapshotMeta:
             return {"Title": self.title, "Description": self.description, "Coverage": f"{self.date}; {self.bbox_text}",
                     "Language": self.lang, "Source": sources, "Creator": self.software,
                     "Keywords": self.keywords, "Date": None}
-        raise ExportError(f"no file metadata for format {fmt!r}.")
+        raise ExportError(Message(N_("no file metadata for format {format!r}."), format=fmt))
 
 
 def snapshot_metadata(state: State, bbox: Bbox | None, words: Words = ENGLISH,
@@ -262,16 +274,18 @@ def _with_head_metadata(page: str, meta: SnapshotMeta) -> str:
 def animation_days(timeline: AtlasTimeline, start: date, end: date, step: str | int = "changes") -> list[date]:
     """The frames' dates: every change date in the period (plus its first day), or every N days."""
     if end < start:
-        raise DateError(f"the period ends ({end}) before it starts ({start}).")
+        raise DateError(Message(N_("the period ends ({end}) before it starts ({start})."), end=end.isoformat(),
+                                start=start.isoformat()))
     if step == "changes":
         days = [start] + [d for d in timeline.change_dates() if start < d <= end]
     else:
         every = int(step)
         if every < 1:
-            raise ExportError("--step must be 'changes' or a number of days ≥ 1 (e.g. 30d).")
+            raise ExportError(Message(N_("--step must be 'changes' or a number of days ≥ 1 (e.g. 30d).")))
         days = [start + timedelta(days=k) for k in range(0, (end - start).days + 1, every)]
     if len(days) > MAX_FRAMES:
-        raise ExportError(f"{len(days)} frames is more than {MAX_FRAMES}: choose a shorter period or a longer step.")
+        raise ExportError(Message(N_("{frames} frames is more than {most}: choose a shorter period or a longer step."),
+                                  frames=len(days), most=MAX_FRAMES))
     return days
 
 
@@ -304,7 +318,7 @@ def write_animation(out: BinaryIO, timeline: AtlasTimeline, start: date, end: da
     Each frame goes to the encoder as soon as it is drawn: memory holds one frame, not all of them.
     `cancelled` is asked before each frame; when it answers True, `Cancelled` is raised."""
     if fmt not in ("gif", "mp4"):
-        raise ExportError(f"animation format {fmt!r} is not gif or mp4.")
+        raise ExportError(Message(N_("animation format {format!r} is not gif or mp4."), format=fmt))
     canvas = parse_size(size) if isinstance(size, str) else size
     days = animation_days(timeline, start, end, step)
     check_budget(canvas, len(days), budget or hosted_budget())
@@ -313,7 +327,8 @@ def write_animation(out: BinaryIO, timeline: AtlasTimeline, start: date, end: da
     def frames() -> Iterator[np.ndarray]:
         for k, day in enumerate(days):
             if cancelled is not None and cancelled():
-                raise Cancelled(f"Cancelled after {k} of {len(days)} frames; nothing was kept.")
+                raise Cancelled(Message(N_("Cancelled after {done} of {frames} frames; nothing was kept."), done=k,
+                                        frames=len(days)))
             frame = frame_pixels(timeline.state_on(day), canvas, bbox, toggles, words)
             if fmt == "mp4":  # H.264 wants even sides
                 frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]
@@ -364,7 +379,7 @@ def _write_gif(out: BinaryIO, frames: Iterable[np.ndarray], duration_ms: int) ->
             out.write(chunk)
         previous = frame
     if previous is None:
-        raise ExportError("an animation needs at least one frame.")
+        raise ExportError(Message(N_("an animation needs at least one frame.")))
     out.write(b";")
 
 

@@ -17,7 +17,7 @@ from typing import Mapping as TypingMapping, Sequence
 import pyogrio
 
 from ..data.dates import parse_date
-from ..data.errors import Problem
+from ..data.errors import N_, Message, Problem
 from ..data.loader import SLIDER_FIRST_DAY, SLIDER_LAST_DAY
 from .convert import TIMELESS_START, Context, LayerConverter, slug, unique_id
 from .detect import describe_layer, suggest
@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 Mappings = Mapping | TypingMapping[str, Mapping] | None
+FIX_RANGE = N_("give the range you mean (CLI: --dataset-start, --dataset-end).")
 
 
 def _read_all(paths: Sequence[Path | str], limits: Limits) -> list[tuple[Path, list[RawLayer] | Problem]]:
@@ -41,18 +42,21 @@ def _read_all(paths: Sequence[Path | str], limits: Limits) -> list[tuple[Path, l
         path = Path(item)
         try:
             if str(item).startswith(("/vsi", "http:", "https:", "ftp:")):
-                raise FileRefused(Problem(str(item), None, None, "is not a local file.",
-                                          "download the file first; the importer reads local files only."))
+                raise FileRefused(Problem(str(item), None, None, N_("is not a local file."),
+                                          N_("download the file first; the importer reads local files only.")))
             total += path.stat().st_size if path.is_file() else 0
             if total > limits.max_total_bytes:
-                raise FileRefused(Problem(path.name, None, None, f"brings the import past "
-                                          f"{limits.max_total_bytes / 1e6:.0f} MB.", "import fewer files at once."))
+                raise FileRefused(Problem(path.name, None, None,
+                                          Message(N_("brings the import past {limit:.0f} MB."),
+                                                  limit=limits.max_total_bytes / 1e6),
+                                          N_("import fewer files at once.")))
             out.append((path, read_file(path, limits, budget)))
         except FileRefused as exc:
             out.append((path, exc.problem))
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
-            out.append((path, Problem(path.name, None, None, f"cannot be read by GDAL ({exc}).",
-                                      "export the file again, or as GeoJSON or GeoPackage.")))
+            out.append((path, Problem(path.name, None, None,
+                                      Message(N_("cannot be read by GDAL ({reason})."), reason=str(exc)),
+                                      N_("export the file again, or as GeoJSON or GeoPackage."))))
     return out
 
 
@@ -124,17 +128,18 @@ def import_files(paths: Sequence[Path | str], mappings: Mappings = None, *, limi
         if result.feature_count > before:
             result.sources.append(source)
         else:
-            result.problems.append(Problem(path.name, None, None, "gave no feature to import.",
-                                           "check the report above and the mapping (date, coordinates, kind)."))
+            result.problems.append(Problem(path.name, None, None, N_("gave no feature to import."),
+                                           N_("check the report above and the mapping (date, coordinates, kind).")))
     result.factions = list(ctx.factions.values())
     _finish_range(result, ctx, start, end)
     return result
 
 
 def _beyond_slider(name: str, day: date, bound: date) -> Problem:
-    return Problem("(import)", None, name, f"the data's dates reach {day.isoformat()}, beyond what the date slider "
-                   f"can show; the dataset's {name} is {bound.isoformat()}, and the features dated outside the "
-                   "range are kept.", "give the range you mean (CLI: --dataset-start, --dataset-end).", "warning")
+    return Problem("(import)", None, name,
+                   Message(N_("the data's dates reach {day}, beyond what the date slider can show; the dataset's "
+                              "{name} is {bound}, and the features dated outside the range are kept."),
+                           day=day.isoformat(), name=name, bound=bound.isoformat()), FIX_RANGE, "warning")
 
 
 def _finish_range(result: ImportResult, ctx: Context, start: str | None, end: str | None) -> None:
@@ -144,9 +149,10 @@ def _finish_range(result: ImportResult, ctx: Context, start: str | None, end: st
         today = date.today()
         first, last = first or last or today, last or first or today
         if not ctx.days and result.feature_count:
-            result.problems.append(Problem("(import)", None, "start/end", "no feature has a date, so the dataset's "
-                                           f"range is {first.isoformat()} to {last.isoformat()}.",
-                                           "give the range you mean (CLI: --dataset-start, --dataset-end).", "warning"))
+            result.problems.append(Problem("(import)", None, "start/end",
+                                           Message(N_("no feature has a date, so the dataset's range is {first} to "
+                                                      "{last}."), first=first.isoformat(), last=last.isoformat()),
+                                           FIX_RANGE, "warning"))
     # A derived range must fit the date slider; features outside it stay (like the built-in dataset's
     # background events from 1558), they are just not reachable on the slider. A range the user gave is
     # left as given: validate then says what is wrong with it.

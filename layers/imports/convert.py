@@ -21,10 +21,10 @@ from shapely.geometry import LineString, MultiLineString, Point, mapping as geo_
 from shapely.geometry.base import BaseGeometry
 
 from ..data.dates import parse_date
-from ..data.errors import DateError, Problem
+from ..data.errors import N_, DateError, Message, Problem, message
 from ..data.model import CONTROL_CERTAINTY, EVENT_KINDS, LINE_CERTAINTY, PLACE_KINDS, POINT_CERTAINTY
 from .model import LAYER_FILES, ImportResult, LayerKind, Limits, Mapping
-from .readers import RawLayer, RawRecord
+from .readers import FIX_FEATURE_LIMIT, RawLayer, RawRecord
 from .sanitize import clean_html, html_to_text, looks_like_html
 from .when import When, WhenError, acled_when, is_missing, parse_when, ucdp_when
 
@@ -48,12 +48,27 @@ UCDP_VIOLENCE = {1: ("state-based armed conflict", "battle"), 2: ("non-state con
                  3: ("one-sided violence", "attack")}
 
 
+FIX_DATE = N_("correct the date in the row (the rest of the file is imported).")
+
+
 class Skip(Exception):
     """The record cannot be imported: what is wrong with which field, and what to do."""
 
-    def __init__(self, fld: str | None, message: str, fix: str) -> None:
-        self.field, self.message, self.fix = fld, message, fix
-        super().__init__(message)
+    def __init__(self, fld: str | None, reason: Message | str, fix: Message | str) -> None:
+        # A plain string is a template without values: as a Message it is translated where it is nested.
+        self.field, self.message, self.fix = fld, message(reason), message(fix)
+        super().__init__(self.message)
+
+
+def _skipped(reason: Message | str) -> Message:
+    return Message(N_("{reason} The row was skipped."), reason=reason)
+
+
+def _reason(exc: Exception) -> Message | str:
+    """Why a value was refused: a DateError's or our own Message, else the exception's text (data)."""
+    if isinstance(exc, DateError):
+        return exc.reason
+    return exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
 
 
 @dataclass
@@ -68,7 +83,7 @@ class Context:
     bounds: list[tuple[float, float, float, float]] = field(default_factory=list)
     gazetteer: dict[tuple[str, str | None], Any] = field(default_factory=dict)
 
-    def problem(self, file: str, where: str | None, fld: str | None, message: str, fix: str,
+    def problem(self, file: str, where: str | None, fld: str | None, message: Message | str, fix: Message | str,
                 severity: str = "error") -> None:
         self.result.problems.append(Problem(file, where, fld, message, fix, severity))  # type: ignore[arg-type]
 
@@ -123,21 +138,23 @@ def to_wgs84(raw: RawLayer, geoms: list[BaseGeometry | None], mapping: Mapping, 
         if outside and len(outside) * 2 > len(present):
             sample = outside[0]
             x, y = sample.representative_point().coords[0]
-            ctx.problem(raw.file, None, "crs", f"states no coordinate reference system and its coordinates are "
-                        f"not degrees (e.g. {x:.1f}, {y:.1f}); the layer was not imported.",
-                        "give the CRS the coordinates are in (CLI: --crs EPSG:32648; app: the CRS box), "
-                        "or export the file with its .prj / CRS.")
+            ctx.problem(raw.file, None, "crs", Message(N_("states no coordinate reference system and its coordinates "
+                                                          "are not degrees (e.g. {x:.1f}, {y:.1f}); the layer was not "
+                                                          "imported."), x=x, y=y),
+                        N_("give the CRS the coordinates are in (CLI: --crs EPSG:32648; app: the CRS box), "
+                           "or export the file with its .prj / CRS."))
             return None
         if not raw.table and raw.format not in ("geojson", "csv"):
-            ctx.problem(raw.file, None, "crs", "states no coordinate reference system; its coordinates look like "
-                        "degrees and were taken as WGS 84 longitude/latitude.",
-                        "check the layer's position; give --crs if it is another system.", "warning")
+            ctx.problem(raw.file, None, "crs", N_("states no coordinate reference system; its coordinates look like "
+                                                  "degrees and were taken as WGS 84 longitude/latitude."),
+                        N_("check the layer's position; give --crs if it is another system."), "warning")
         return geoms
     try:
         source = pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
-        ctx.problem(raw.file, None, "crs", f"the CRS {crs!r} is not one pyproj knows ({exc}).",
-                    "give an EPSG code such as EPSG:32648.")
+        ctx.problem(raw.file, None, "crs", Message(N_("the CRS {crs!r} is not one pyproj knows ({reason})."), crs=crs,
+                                                   reason=str(exc)),
+                    N_("give an EPSG code such as EPSG:32648."))
         return None
     if source.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True):
         return geoms
@@ -170,8 +187,9 @@ def table_geometry(rec: RawRecord, m: Mapping) -> BaseGeometry | None:
         try:
             return shapely.from_wkt(str(rec.props[m.wkt]))
         except shapely.errors.GEOSException as exc:
-            raise Skip(m.wkt, f"{str(rec.props[m.wkt])[:60]!r} is not WKT ({exc}).",
-                       "write the geometry as WKT, e.g. POINT (102.6 12.85), or leave it empty.") from None
+            raise Skip(m.wkt, Message(N_("{value!r} is not WKT ({reason})."), value=str(rec.props[m.wkt])[:60],
+                                      reason=str(exc)),
+                       N_("write the geometry as WKT, e.g. POINT (102.6 12.85), or leave it empty.")) from None
     if m.lat and m.lon:
         lat_raw, lon_raw = rec.props.get(m.lat), rec.props.get(m.lon)
         if is_missing(lat_raw) and is_missing(lon_raw):
@@ -179,8 +197,9 @@ def table_geometry(rec: RawRecord, m: Mapping) -> BaseGeometry | None:
         lat, lon = _number(lat_raw), _number(lon_raw)
         if lat is None or lon is None:
             bad = m.lat if lat is None else m.lon
-            raise Skip(bad, f"{rec.props.get(bad)!r} is not a number.",
-                       "write decimal degrees such as 12.85 (or leave both coordinates empty to geocode the place).")
+            raise Skip(bad, Message(N_("{value!r} is not a number."), value=rec.props.get(bad)),
+                       N_("write decimal degrees such as 12.85 (or leave both coordinates empty to geocode the "
+                          "place)."))
         return Point(lon, lat)
     return None
 
@@ -260,7 +279,7 @@ def record_timing(rec: RawRecord, m: Mapping) -> Timing:
                                    _get(rec, _field(rec, "date_prec")))
             return Timing(when, None, note)
     except WhenError as exc:
-        raise Skip(m.date, str(exc), "correct the date in the row (the rest of the file is imported).") from None
+        raise Skip(m.date, exc.reason, FIX_DATE) from None
     start = _when(rec, _filled(rec, m.date, _START_NAMES), m) if m.date else None
     end = _when(rec, _filled(rec, m.end, _END_NAMES), m) if m.end else None
     if rec.kml_time:  # the KML's own TimeStamp/TimeSpan, where the mapped fields are empty
@@ -270,9 +289,10 @@ def record_timing(rec: RawRecord, m: Mapping) -> Timing:
             if end is None and "when" not in rec.kml_time:
                 end = parse_when(rec.kml_time.get("end"))
         except WhenError as exc:
-            raise Skip("TimeStamp", str(exc), "write KML times as xsd:dateTime, date, gYearMonth or gYear.") from None
+            raise Skip("TimeStamp", exc.reason, N_("write KML times as xsd:dateTime, date, gYearMonth or gYear.")) \
+                from None
     if start is None and end is not None:
-        raise Skip(m.date or "begin", "is empty but the feature has an end date.", "give the start date too.")
+        raise Skip(m.date or "begin", N_("is empty but the feature has an end date."), N_("give the start date too."))
     return Timing(start, end)
 
 
@@ -300,13 +320,13 @@ def _when(rec: RawRecord, name: str | None, m: Mapping) -> When | None:
     try:
         when = parse_when(rec.props.get(name), day_first=m.day_first)
     except WhenError as exc:
-        raise Skip(name, str(exc), "correct the date in the row (the rest of the file is imported).") from None
+        raise Skip(name, exc.reason, FIX_DATE) from None
     part = rec.props.get(f"{name}_part")  # the atlas's own exports: "1994-04" + "late"
     if when is not None and when.part is None and isinstance(part, str) and part.strip() in ("early", "mid", "late"):
         try:
             parse_date(when.edtf, part.strip())
         except DateError as exc:
-            raise Skip(f"{name}_part", str(exc), "drop the part, or give a month or a year.") from None
+            raise Skip(f"{name}_part", exc.reason, N_("drop the part, or give a month or a year.")) from None
         return When(when.edtf, part.strip(), when.time)  # type: ignore[arg-type]
     return when
 
@@ -339,9 +359,11 @@ class LayerConverter:
                        "place"):
             chosen = getattr(self.m, option)
             if chosen and chosen not in known:
-                self.ctx.problem(self.raw.file, self.raw.layer, option, f"the layer has no field {chosen!r} (the "
-                                 f"{option} field chosen); the layer was not imported.",
-                                 f"choose one of: {', '.join(self.raw.fields) or '(no fields)'}.")
+                self.ctx.problem(self.raw.file, self.raw.layer, option,
+                                 Message(N_("the layer has no field {field!r} (the {option} field chosen); the layer "
+                                            "was not imported."), field=chosen, option=option),
+                                 Message(N_("choose one of: {fields}."),
+                                         fields=", ".join(self.raw.fields) or Message(N_("(no fields)"))))
                 return
         geoms = self.geometries()
         if geoms is None:
@@ -350,16 +372,17 @@ class LayerConverter:
             try:
                 self.record(index, rec, geom)
             except Skip as skip:
-                self.ctx.problem(self.raw.file, rec.label, skip.field, skip.message + " The row was skipped."
+                self.ctx.problem(self.raw.file, rec.label, skip.field, _skipped(skip.message)
                                  if "skipped" not in skip.message else skip.message, skip.fix)
         if self.dropped_keys:
             self.ctx.problem(self.raw.file, None, ", ".join(sorted(self.dropped_keys)),
-                             "icon and style properties were not imported (icon URLs are never fetched).",
-                             "nothing to do: the atlas draws every layer in its own symbols.", "warning")
+                             N_("icon and style properties were not imported (icon URLs are never fetched)."),
+                             N_("nothing to do: the atlas draws every layer in its own symbols."), "warning")
         if self.defaulted_place_kind:
-            self.ctx.problem(self.raw.file, None, "kind", f"{self.defaulted_place_kind} places have no kind the "
-                             f"atlas knows; they were given kind {self.m.place_kind!r}.",
-                             "add a 'kind' column (town, village, base, ...) or choose --place-kind.", "warning")
+            self.ctx.problem(self.raw.file, None, "kind",
+                             Message(N_("{count} places have no kind the atlas knows; they were given kind {kind!r}."),
+                                     count=self.defaulted_place_kind, kind=self.m.place_kind),
+                             N_("add a 'kind' column (town, village, base, ...) or choose --place-kind."), "warning")
 
     def geometries(self) -> list[BaseGeometry | None] | None:
         geoms: list[BaseGeometry | None] = []
@@ -370,8 +393,7 @@ class LayerConverter:
             try:
                 geoms.append(table_geometry(rec, self.m))
             except Skip as skip:
-                self.ctx.problem(self.raw.file, rec.label, skip.field, skip.message + " The row was skipped.",
-                                 skip.fix)
+                self.ctx.problem(self.raw.file, rec.label, skip.field, _skipped(skip.message), skip.fix)
                 geoms.append(shapely.Point())  # marks the row as already reported
         if self.raw.table:
             crs_layer = RawLayer(self.raw.file, self.raw.layer, self.raw.format, [], [], crs=None, table=True)
@@ -394,8 +416,9 @@ class LayerConverter:
         if geom is not None:
             geom = shapely.force_2d(geom)
             if not _in_degrees([geom]):
-                raise Skip("geometry", f"lies outside longitude -180..180 / latitude -90..90 ({geom.bounds}).",
-                           "check for swapped latitude/longitude columns or a wrong CRS.")
+                raise Skip("geometry", Message(N_("lies outside longitude -180..180 / latitude -90..90 ({bounds})."),
+                                               bounds=str(geom.bounds)),
+                           N_("check for swapped latitude/longitude columns or a wrong CRS."))
         timing = record_timing(rec, self.m)
         base = self.base_id(index, rec)
         if rec.times is not None and not self.m.timeless and is_missing(_get(rec, self.m.date)):
@@ -409,9 +432,11 @@ class LayerConverter:
         match = geocode(name, self.m, self.ctx)
         if match is None:
             self.ctx.problem(self.raw.file, rec.label, self.m.place,
-                             f"the offline gazetteer does not know the place {name!r}.",
-                             "add latitude/longitude columns for this row, or correct the spelling"
-                             + (f" (searched in country {self.m.country})" if self.m.country else "") + ".",
+                             Message(N_("the offline gazetteer does not know the place {name!r}."), name=name),
+                             Message(N_("add latitude/longitude columns for this row, or correct the spelling "
+                                        "(searched in country {country})."), country=self.m.country)
+                             if self.m.country else
+                             N_("add latitude/longitude columns for this row, or correct the spelling."),
                              "warning")
             return None, {"place_name": name, "geocoded": False}
         certainty = "exact" if match.score >= 1.0 else "unverified"
@@ -440,9 +465,9 @@ class LayerConverter:
         if gtype in ("LineString", "MultiLineString"):
             return "route"
         if gtype is None and timing.start is None:
-            raise Skip(self.m.place or "geometry", "has neither a location nor a date.",
-                       "give coordinates or a place name the gazetteer knows, or a date (then it is an event "
-                       "without a place).")
+            raise Skip(self.m.place or "geometry", N_("has neither a location nor a date."),
+                       N_("give coordinates or a place name the gazetteer knows, or a date (then it is an event "
+                          "without a place)."))
         return "event" if timing.start is not None else "place"
 
     def time_steps(self, base: str, rec: RawRecord, geom: BaseGeometry | None, located: dict[str, Any]) -> None:
@@ -450,10 +475,10 @@ class LayerConverter:
         try:
             whens = [parse_when(t, day_first=self.m.day_first) for t in rec.times or []]
         except WhenError as exc:
-            raise Skip("times", str(exc), "write every time as an ISO date or datetime, or epoch milliseconds.") \
+            raise Skip("times", exc.reason, N_("write every time as an ISO date or datetime, or epoch milliseconds.")) \
                 from None
         if geom is None or any(w is None for w in whens):
-            raise Skip("times", "has an empty time or no geometry.", "give one time per vertex or point.")
+            raise Skip("times", N_("has an empty time or no geometry."), N_("give one time per vertex or point."))
         if geom.geom_type == "Point":
             points = [geom] * len(whens)
         elif geom.geom_type == "MultiPoint":
@@ -462,18 +487,20 @@ class LayerConverter:
             points = []
         if points:
             if len(points) != len(whens):
-                raise Skip("times", f"has {len(whens)} times for {len(points)} points.", "give one time per point.")
+                raise Skip("times", Message(N_("has {times} times for {points} points."), times=len(whens),
+                                            points=len(points)), N_("give one time per point."))
             for k, (point, when) in enumerate(zip(points, whens)):
                 kind = self.m.kind if self.m.kind in ("event", "place") else "event"
                 self.emit(kind, f"{base}_t{k + 1}", rec, point, Timing(when), located)  # type: ignore[arg-type]
             return
         if geom.geom_type not in ("LineString", "MultiLineString"):
-            raise Skip("times", f"a {geom.geom_type} cannot carry times per vertex.", "remove 'times', or give a "
-                       "start and end field instead.")
+            raise Skip("times", Message(N_("a {type} cannot carry times per vertex."), type=geom.geom_type),
+                       N_("remove 'times', or give a start and end field instead."))
         lines = [geom] if geom.geom_type == "LineString" else list(geom.geoms)
         vertices = [(k, xy) for k, line in enumerate(lines) for xy in line.coords]
         if len(vertices) != len(whens):
-            raise Skip("times", f"has {len(whens)} times for {len(vertices)} vertices.", "give one time per vertex.")
+            raise Skip("times", Message(N_("has {times} times for {vertices} vertices."), times=len(whens),
+                                        vertices=len(vertices)), N_("give one time per vertex."))
         days = [w.edtf for w in whens]  # type: ignore[union-attr]
         order = list(dict.fromkeys(days))
         last_index = {d: max(i for i, x in enumerate(days) if x == d) for d in order}
@@ -498,8 +525,8 @@ class LayerConverter:
         if timing.end is not None and timing.start is not None and \
                 parse_date(timing.end.edtf, timing.end.part).first_day < \
                 parse_date(timing.start.edtf, timing.start.part).first_day:
-            raise Skip(self.m.end, f"ends ({timing.end.edtf}) before it starts ({timing.start.edtf}).",
-                       "swap or correct the dates.")
+            raise Skip(self.m.end, Message(N_("ends ({end}) before it starts ({start})."), end=timing.end.edtf,
+                                           start=timing.start.edtf), N_("swap or correct the dates."))
         geoms = self.shape_for(kind, rec, geom)
         for k, part in enumerate(geoms):
             part_id = fid if len(geoms) == 1 else f"{fid}_{k + 1}"
@@ -516,26 +543,30 @@ class LayerConverter:
             if gtype is None and kind == "event":
                 return [None]
             if gtype is None:
-                raise Skip(self.m.place or "geometry", "has no location.",
-                           "give coordinates, or a place name the gazetteer knows.")
-            raise Skip("geometry", f"is a {gtype}; a {kind} is a point.",
-                       "choose the layer kind zone (areas) or route (lines) for this layer.")
+                raise Skip(self.m.place or "geometry", N_("has no location."),
+                           N_("give coordinates, or a place name the gazetteer knows."))
+            raise Skip("geometry", Message(N_("is a {type}; a {kind} is a point."), type=gtype, kind=kind),
+                       N_("choose the layer kind zone (areas) or route (lines) for this layer."))
         if geom is None:
-            raise Skip("geometry", f"has no geometry; a {kind} needs one.", "give the feature its geometry.")
+            raise Skip("geometry", Message(N_("has no geometry; a {kind} needs one."), kind=kind),
+                       N_("give the feature its geometry."))
         wanted = ("Polygon", "MultiPolygon") if kind == "zone" else ("LineString", "MultiLineString")
         if gtype not in wanted:
-            raise Skip("geometry", f"is a {gtype}; a {kind} is a {' or '.join(wanted)}.",
-                       "choose the layer kind that fits the geometry (place/event: points, zone: areas, "
-                       "route/frontline: lines).")
+            raise Skip("geometry", Message(N_("is a {type}; a {kind} is a {wanted} or {wanted_multi}."), type=gtype,
+                                           kind=kind, wanted=wanted[0], wanted_multi=wanted[1]),
+                       N_("choose the layer kind that fits the geometry (place/event: points, zone: areas, "
+                          "route/frontline: lines)."))
         if not geom.is_valid:
+            reason = str(shapely.is_valid_reason(geom))
             fixed = shapely.make_valid(geom)
             kept = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in wanted]
             if not kept:
-                raise Skip("geometry", f"is invalid ({shapely.is_valid_reason(geom)}) and cannot be repaired.",
-                           "fix the geometry in a GIS.")
+                raise Skip("geometry", Message(N_("is invalid ({reason}) and cannot be repaired."), reason=reason),
+                           N_("fix the geometry in a GIS."))
             geom = kept[0] if len(kept) == 1 else shapely.union_all(kept)
-            self.ctx.problem(self.raw.file, rec.label, "geometry", f"was invalid ({shapely.is_valid_reason(geom)}) "
-                             "and was repaired with shapely.make_valid.", "check its outline.", "warning")
+            self.ctx.problem(self.raw.file, rec.label, "geometry",
+                             Message(N_("was invalid ({reason}) and was repaired with shapely.make_valid."),
+                                     reason=reason), N_("check its outline."), "warning")
         return [geom]
 
     def certainty(self, kind: LayerKind, rec: RawRecord, located: dict[str, Any]) -> str:
@@ -568,8 +599,8 @@ class LayerConverter:
         start = timing.start
         if kind == "event":
             if start is None:
-                raise Skip(m.date or "date", "has no date; an event needs one.",
-                           "give the date field (CLI: --date FIELD), or import the layer as places (--kind place).")
+                raise Skip(m.date or "date", N_("has no date; an event needs one."),
+                           N_("give the date field (CLI: --date FIELD), or import the layer as places (--kind place)."))
             props |= self.event_props(rec, timing, name, controller, second)
         elif kind == "place":
             props |= {"name": name or f"{self.raw.file} {rec.label}", "kind": self.place_kind(rec),
@@ -584,9 +615,10 @@ class LayerConverter:
                 props["control"] = history
             elif start is not None:
                 props |= date_fields("date", start)
-                self.ctx.problem(self.raw.file, rec.label, m.date, "is dated but has no controller; places are "
-                                 "shown at every date, so the date is kept as a property only.",
-                                 "choose --kind event for dated points, or give the controller field.", "warning")
+                self.ctx.problem(self.raw.file, rec.label, m.date, N_("is dated but has no controller; places are "
+                                                                      "shown at every date, so the date is kept as a "
+                                                                      "property only."),
+                                 N_("choose --kind event for dated points, or give the controller field."), "warning")
         else:
             props["name"] = name or f"{self.raw.file} {rec.label}"
             props |= date_fields("start", start) if start else {"start": TIMELESS_START}
@@ -601,8 +633,8 @@ class LayerConverter:
                 if len(listed) == 2 and not (controller and second):
                     controller, second = (self.ctx.faction(x, src) for x in listed)
                 if not (controller and second) or controller == second:
-                    raise Skip(m.controller or "controller", "a front line needs two different sides.",
-                               "choose the two fields naming the sides (CLI: --controller F --actor2 G).")
+                    raise Skip(m.controller or "controller", N_("a front line needs two different sides."),
+                               N_("choose the two fields naming the sides (CLI: --controller F --actor2 G)."))
                 props["sides"] = [controller, second]
             if kind == "route":
                 if start is None:
@@ -687,25 +719,26 @@ class LayerConverter:
             try:
                 out.append(self.control_period(period, src))
             except (DateError, KeyError, TypeError, ValueError) as exc:
-                self.ctx.problem(self.raw.file, rec.label, f"{key}[{k}]", f"is not a control period the atlas can "
-                                 f"read ({exc}); the place was imported without its control history.",
-                                 "write each period as {\"controller\", \"start\", \"end\", \"certainty\"}, or "
-                                 "map a controller field instead.", "warning")
+                self.ctx.problem(self.raw.file, rec.label, f"{key}[{k}]",
+                                 Message(N_("is not a control period the atlas can read ({reason}); the place was "
+                                            "imported without its control history."), reason=_reason(exc)),
+                                 N_("write each period as {\"controller\", \"start\", \"end\", \"certainty\"}, or "
+                                    "map a controller field instead."), "warning")
                 return None
         return out
 
     def control_period(self, period: Any, src: str) -> dict[str, Any]:
         if not isinstance(period, dict):
-            raise TypeError("not an object")
+            raise TypeError(Message(N_("not an object")))
         holder = period["controller"]
         if not (isinstance(holder, str) and holder.strip()):
-            raise ValueError("no controller")
+            raise ValueError(Message(N_("no controller")))
         out: dict[str, Any] = {}
         for name in ("start", "end"):
             value, part = period.get(name), period.get(f"{name}_part")
             if value is None:
                 if name == "start":
-                    raise ValueError("no start")
+                    raise ValueError(Message(N_("no start")))
                 continue
             parse_date(str(value), part if isinstance(part, str) else None)
             out[name] = str(value)
@@ -730,8 +763,8 @@ class LayerConverter:
             if isinstance(value, str) and value.strip().lower() in PLACE_KINDS:
                 return value.strip().lower()
         if self.m.place_kind not in PLACE_KINDS:
-            raise Skip("kind", f"place kind {self.m.place_kind!r} is not one the atlas knows.",
-                       f"choose one of {', '.join(sorted(PLACE_KINDS))}.")
+            raise Skip("kind", Message(N_("place kind {kind!r} is not one the atlas knows."), kind=self.m.place_kind),
+                       Message(N_("choose one of {kinds}."), kinds=", ".join(sorted(PLACE_KINDS))))
         self.defaulted_place_kind += 1
         return self.m.place_kind
 
@@ -762,12 +795,13 @@ class LayerConverter:
     def add(self, kind: LayerKind, fid: str, rec: RawRecord, geom: BaseGeometry | None,
             props: dict[str, Any]) -> None:
         if self.ctx.result.feature_count >= self.ctx.limits.max_features:
-            raise Skip(None, f"the import reached its limit of {self.ctx.limits.max_features} features.",
-                       "import fewer features at once, or raise the limit (CLI: --max-features).")
+            raise Skip(None, Message(N_("the import reached its limit of {limit} features."),
+                                     limit=self.ctx.limits.max_features), FIX_FEATURE_LIMIT)
         unique = unique_id(fid, self.ctx.ids)
         if unique != fid:
-            self.ctx.problem(self.raw.file, rec.label, self.m.id or "id", f"the id {fid!r} is already used; this "
-                             f"feature was given the id {unique!r}.", "give every feature its own id.", "warning")
+            self.ctx.problem(self.raw.file, rec.label, self.m.id or "id",
+                             Message(N_("the id {id!r} is already used; this feature was given the id {unique!r}."),
+                                     id=fid, unique=unique), N_("give every feature its own id."), "warning")
         self.ctx.ids.add(unique)
         for key in ("date", "start", "end"):
             value = props.get(key)

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from typing import Any, Iterable
 
+from ..data.errors import N_, Message
 from .model import DetectedLayer, FieldInfo, LayerKind, Mapping
 from .readers import RawLayer
 from .when import WhenError, is_missing, parse_when
@@ -88,7 +89,7 @@ def convention_of(fields: list[str]) -> str | None:
     return None
 
 
-def suggest(raw: RawLayer) -> tuple[Mapping, list[str]]:
+def suggest(raw: RawLayer) -> tuple[Mapping, list[Message]]:
     """The mapping the importer would use for `raw` without any choice from the user, and notes on it."""
     fields, notes = raw.fields, []
     convention = convention_of(fields)
@@ -105,18 +106,20 @@ def suggest(raw: RawLayer) -> tuple[Mapping, list[str]]:
             values["wkt"] = wkt
         values["place"] = pick(fields, PLACE)
         if not (lat and lon) and not values.get("wkt") and not values["place"]:
-            notes.append("no coordinate, WKT or place-name column found: choose one.")
+            notes.append(Message(N_("no coordinate, WKT or place-name column found: choose one.")))
     if convention == "acled":
         values.update(date=pick(fields, ("event_date",)), controller=pick(fields, ("actor1",)),
                       actor2=pick(fields, ("actor2",)), description=pick(fields, ("notes",)),
                       id=pick(fields, ("event_id_cnty",)), kind="event", place=pick(fields, ("location",)))
-        notes.append("ACLED columns: time_precision, geo_precision and fatalities are read by ACLED's codebook.")
+        notes.append(Message(N_("ACLED columns: time_precision, geo_precision and fatalities are read by ACLED's "
+                                 "codebook.")))
     elif convention == "ucdp":
         values.update(date=pick(fields, ("date_start",)), end=pick(fields, ("date_end",)),
                       controller=pick(fields, ("side_a",)), actor2=pick(fields, ("side_b",)),
                       id=pick(fields, ("id",)), kind="event", place=pick(fields, ("where_coordinates",)),
                       wkt=pick(fields, ("geom_wkt",)) or values.get("wkt"))
-        notes.append("UCDP GED columns: date_prec, where_prec and best/low/high are read by UCDP's codebook.")
+        notes.append(Message(N_("UCDP GED columns: date_prec, where_prec and best/low/high are read by UCDP's "
+                                 "codebook.")))
     else:
         date = next((f for f in _ordered(fields, DATE) if _dates_parse(raw, f)), None)
         if date is None:  # a field named as a date whose values do not parse: every row will say why
@@ -127,12 +130,13 @@ def suggest(raw: RawLayer) -> tuple[Mapping, list[str]]:
         values.update(date=date, end=end, controller=pick(holders, CONTROLLER), actor2=pick(fields, ACTOR2),
                       description=pick(fields, DESCRIPTION), id=pick(fields, ID))
         if date is None and any(r.kml_time for r in raw.records):
-            notes.append("times from the KML's TimeStamp/TimeSpan elements, in the precision written.")
+            notes.append(Message(N_("times from the KML's TimeStamp/TimeSpan elements, in the precision written.")))
         if date is None and any(r.times for r in raw.records):
-            notes.append("times per vertex or point ('times'): one feature per time step.")
+            notes.append(Message(N_("times per vertex or point ('times'): one feature per time step.")))
         for name in (f for f in _ordered(fields, DATE) if f != date):
             if samples(raw, name):
-                notes.append(f"field {name!r} looks like a date field but its values are not dates.")
+                notes.append(Message(N_("field {name!r} looks like a date field but its values are not dates."),
+                                     name=name))
     values["name"] = pick(fields, NAME) if convention is None else None
     if values.get("kind") is None:
         values["kind"] = _kind_for(raw)

@@ -26,7 +26,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
-from ..data.errors import Problem
+from ..data.errors import N_, Message, Problem
 from .model import Limits
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -40,6 +40,7 @@ _LIBKML_TIME_COLUMNS = ("timestamp", "begin", "end")
 _LIBKML_DROP = ("altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon", "snippet")
 _FORMULA_GUARD = tuple("=+-@\t\r")
 _LIBKML_TWINS = ("id", "name", "description", *_LIBKML_TIME_COLUMNS, *_LIBKML_DROP)
+FIX_FEATURE_LIMIT = N_("import fewer features at once, or raise the limit (CLI: --max-features).")
 
 
 @dataclass
@@ -76,7 +77,11 @@ class FileRefused(Exception):
         super().__init__(str(problem))
 
 
-def _refuse(file: str, message: str, fix: str, fld: str | None = None) -> FileRefused:
+def not_a_zip(exc: Exception) -> Message:
+    return Message(N_("is not a readable zip archive ({reason})."), reason=str(exc))
+
+
+def _refuse(file: str, message: Message | str, fix: Message | str, fld: str | None = None) -> FileRefused:
     return FileRefused(Problem(file, None, fld, message, fix))
 
 
@@ -99,15 +104,15 @@ def sniff_format(path: Path) -> str:
             return "kml"
         if b"<gpx" in text:
             return "gpx"
-        raise _refuse(path.name, "is XML but neither KML nor GPX.", "export it as KML, GPX, GeoJSON or CSV.")
+        raise _refuse(path.name, N_("is XML but neither KML nor GPX."), N_("export it as KML, GPX, GeoJSON or CSV."))
     if text.startswith((b"{", b"[")) and suffix not in TABLE_SUFFIXES:
         return "geojson"
     if suffix == ".shp":
         return "shp"
     if suffix in TABLE_SUFFIXES or suffix == "":
         return "csv"
-    raise _refuse(path.name, f"has an extension ({suffix}) this importer does not read.",
-                  "import CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, XLSX or ODS.")
+    raise _refuse(path.name, Message(N_("has an extension ({suffix}) this importer does not read."), suffix=suffix),
+                  N_("import CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, XLSX or ODS."))
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -116,11 +121,12 @@ def read_file(path: Path, limits: Limits, budget: list[int]) -> list[RawLayer]:
     """Every layer of one local file. `budget` = [features left] is shared by the files of one import."""
     name = path.name
     if not path.is_file():
-        raise _refuse(name, "does not exist or is not a file.", "give the path of a file on this machine.")
+        raise _refuse(name, N_("does not exist or is not a file."), N_("give the path of a file on this machine."))
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise _refuse(name, f"is {size / 1e6:.1f} MB; the limit is {limits.max_file_bytes / 1e6:.0f} MB.",
-                      "split the file, or raise the limit (CLI: --max-mb).")
+        raise _refuse(name, Message(N_("is {size:.1f} MB; the limit is {limit:.0f} MB."), size=size / 1e6,
+                                    limit=limits.max_file_bytes / 1e6),
+                      N_("split the file, or raise the limit (CLI: --max-mb)."))
     fmt = sniff_format(path)
     if fmt == "csv":
         return [_read_csv(path, limits, budget)]
@@ -143,9 +149,11 @@ def read_file(path: Path, limits: Limits, budget: list[int]) -> list[RawLayer]:
 
 def _take(budget: list[int], count: int, file: str, layer: str | None) -> None:
     if count > budget[0]:
-        where = f" (layer {layer!r})" if layer else ""
-        raise _refuse(file, f"holds {count} features{where}, more than the {budget[0]} this import still allows.",
-                      "import fewer features at once, or raise the limit (CLI: --max-features).")
+        message = (Message(N_("holds {count} features (layer {layer!r}), more than the {left} this import still "
+                              "allows."), count=count, layer=layer, left=budget[0]) if layer else
+                   Message(N_("holds {count} features, more than the {left} this import still allows."), count=count,
+                           left=budget[0]))
+        raise _refuse(file, message, FIX_FEATURE_LIMIT)
     budget[0] -= count
 
 
@@ -156,8 +164,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, Problem | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         return data.decode("cp1252", errors="replace"), Problem(
-            path.name, None, None, f"is not UTF-8 (byte {exc.start}); read as Windows-1252.",
-            "save the file as UTF-8 if names look wrong.", "warning")
+            path.name, None, None, Message(N_("is not UTF-8 (byte {byte}); read as Windows-1252."), byte=exc.start),
+            N_("save the file as UTF-8 if names look wrong."), "warning")
 
 
 def _read_csv(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
@@ -172,7 +180,7 @@ def _read_csv(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
     try:
         header = next(reader)
     except StopIteration:
-        raise _refuse(path.name, "is empty.", "give a CSV with a header row and data rows.") from None
+        raise _refuse(path.name, N_("is empty."), N_("give a CSV with a header row and data rows.")) from None
     names = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
     layer = RawLayer(path.name, None, "csv", [], names, table=True,
                      describe=f"CSV file '{path.name}'")
@@ -180,16 +188,16 @@ def _read_csv(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
         layer.problems.append(problem)
     seen = {n for n in names if names.count(n) > 1}
     if seen:
-        raise _refuse(path.name, f"has repeated column names: {', '.join(sorted(seen))}.",
-                      "give every column its own name in the header row.", fld=sorted(seen)[0])
+        raise _refuse(path.name, Message(N_("has repeated column names: {names}."), names=", ".join(sorted(seen))),
+                      N_("give every column its own name in the header row."), fld=sorted(seen)[0])
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
             layer.problems.append(Problem(path.name, f"line {line}", None,
-                                          f"has {len(row)} cells but the header names {len(names)} columns; "
-                                          "the row was skipped.",
-                                          "quote cells that contain the delimiter, or fix the row."))
+                                          Message(N_("has {cells} cells but the header names {columns} columns; "
+                                                     "the row was skipped."), cells=len(row), columns=len(names)),
+                                          N_("quote cells that contain the delimiter, or fix the row.")))
             continue
         props = {n: _unguard(row[i].strip()) if i < len(row) else "" for i, n in enumerate(names)}
         layer.records.append(RawRecord(f"line {line}", props))
@@ -207,7 +215,8 @@ def _read_geojson(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _refuse(path.name, f"is not valid JSON ({exc}).", "check the file; export it again.") from None
+        raise _refuse(path.name, Message(N_("is not valid JSON ({reason})."), reason=str(exc)),
+                      N_("check the file; export it again.")) from None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         features = doc.get("features")
     elif isinstance(doc, dict) and doc.get("type") == "Feature":
@@ -215,25 +224,25 @@ def _read_geojson(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
     elif isinstance(doc, dict) and doc.get("type") in _GEOMETRY_TYPES:
         features = [{"type": "Feature", "geometry": doc, "properties": {}}]
     else:
-        raise _refuse(path.name, "is JSON but not GeoJSON (no FeatureCollection, Feature or geometry).",
-                      "give a GeoJSON file (RFC 7946).")
+        raise _refuse(path.name, N_("is JSON but not GeoJSON (no FeatureCollection, Feature or geometry)."),
+                      N_("give a GeoJSON file (RFC 7946)."))
     if not isinstance(features, list):
-        raise _refuse(path.name, "has no 'features' list.", "write {\"type\": \"FeatureCollection\", "
-                      "\"features\": [...]}.")
+        raise _refuse(path.name, N_("has no 'features' list."), N_("write {\"type\": \"FeatureCollection\", "
+                                                                    "\"features\": [...]}."))
     _take(budget, len(features), path.name, None)
     crs = _legacy_crs(doc)
     layer = RawLayer(path.name, None, "geojson", [], [], crs=crs or "EPSG:4326",
                      describe=f"GeoJSON file '{path.name}'")
     if crs is None and isinstance(doc, dict) and "crs" in doc:
-        layer.problems.append(Problem(path.name, None, "crs", "has a 'crs' member this importer cannot read; "
-                                      "coordinates are taken as WGS 84 longitude/latitude.",
-                                      "remove the member or reproject to EPSG:4326.", "warning"))
+        layer.problems.append(Problem(path.name, None, "crs", N_("has a 'crs' member this importer cannot read; "
+                                                                 "coordinates are taken as WGS 84 longitude/latitude."),
+                                      N_("remove the member or reproject to EPSG:4326."), "warning"))
     names: dict[str, None] = {}
     for i, feat in enumerate(features):
         label = f"feature {i}"
         if not isinstance(feat, dict):
-            layer.problems.append(Problem(path.name, label, None, "is not a GeoJSON Feature; skipped.",
-                                          "write each feature as {\"type\": \"Feature\", ...}."))
+            layer.problems.append(Problem(path.name, label, None, N_("is not a GeoJSON Feature; skipped."),
+                                          N_("write each feature as {\"type\": \"Feature\", ...}.")))
             continue
         props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
         props = dict(props)
@@ -245,9 +254,11 @@ def _read_geojson(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
         if feat.get("geometry") is not None:
             try:
                 geom = shape(feat["geometry"])
-            except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as exc:
-                layer.problems.append(Problem(path.name, label, "geometry", f"has an unreadable geometry ({exc}); "
-                                              "skipped.", "fix the geometry's type and coordinates."))
+            except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.ShapelyError) as exc:
+                layer.problems.append(Problem(path.name, label, "geometry",
+                                              Message(N_("has an unreadable geometry ({reason}); skipped."),
+                                                      reason=str(exc)),
+                                              N_("fix the geometry's type and coordinates.")))
                 continue
         times = props.pop("times", None)
         if times is None:
@@ -289,7 +300,8 @@ def _read_gdal_layers(path: Path, fmt: str, budget: list[int], table: bool = Fal
     try:
         names = [str(n) for n, _ in pyogrio.list_layers(source)]
     except pyogrio.errors.DataSourceError as exc:
-        raise _refuse(path.name, f"cannot be opened as {fmt.upper()} ({exc}).", "export it again.") from None
+        raise _refuse(path.name, Message(N_("cannot be opened as {format} ({reason})."), format=fmt.upper(),
+                                         reason=str(exc)), N_("export it again.")) from None
     layers = []
     for name in names:
         info = pyogrio.read_info(source, layer=name, force_feature_count=True)
@@ -340,30 +352,31 @@ def _check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise _refuse(path.name, f"is not a readable zip archive ({exc}).", "zip the files again.") from None
+        raise _refuse(path.name, not_a_zip(exc), N_("zip the files again.")) from None
     if len(infos) > limits.max_files_in_zip:
-        raise _refuse(path.name, f"holds {len(infos)} files; the limit is {limits.max_files_in_zip}.",
-                      "zip only the layers to import.")
+        raise _refuse(path.name, Message(N_("holds {count} files; the limit is {limit}."), count=len(infos),
+                                         limit=limits.max_files_in_zip), N_("zip only the layers to import."))
     total = sum(i.file_size for i in infos)
     if total > limits.max_total_bytes:
-        raise _refuse(path.name, f"expands to {total / 1e6:.0f} MB; the limit is "
-                      f"{limits.max_total_bytes / 1e6:.0f} MB.", "zip only the layers to import.")
+        raise _refuse(path.name, Message(N_("expands to {size:.0f} MB; the limit is {limit:.0f} MB."),
+                                         size=total / 1e6, limit=limits.max_total_bytes / 1e6),
+                      N_("zip only the layers to import."))
     for info in infos:
         member = PurePosixPath(info.filename)
         if member.is_absolute() or ".." in member.parts:
-            raise _refuse(path.name, f"holds a member with an unsafe path ({info.filename!r}).",
-                          "zip the files again from their folder.")
+            raise _refuse(path.name, Message(N_("holds a member with an unsafe path ({member!r})."),
+                                             member=info.filename), N_("zip the files again from their folder."))
 
 
 def _read_zipped_shapefiles(path: Path, limits: Limits, budget: list[int]) -> list[RawLayer]:
     with zipfile.ZipFile(path) as archive:
         members = archive.namelist()
     if any(PurePosixPath(m).name == "dataset.json" for m in members):
-        raise _refuse(path.name, "is an atlas dataset archive, not a layer to import.",
-                      "open it as a dataset (layers.imports.open_dataset_zip, or unzip it and use --data DIR).")
+        raise _refuse(path.name, N_("is an atlas dataset archive, not a layer to import."),
+                      N_("open it as a dataset (layers.imports.open_dataset_zip, or unzip it and use --data DIR)."))
     if not any(m.lower().endswith(".shp") for m in members):
-        raise _refuse(path.name, "holds no Shapefile (.shp).",
-                      "zip a Shapefile's .shp, .shx, .dbf and .prj together, or import the files unzipped.")
+        raise _refuse(path.name, N_("holds no Shapefile (.shp)."),
+                      N_("zip a Shapefile's .shp, .shx, .dbf and .prj together, or import the files unzipped."))
     return _read_gdal_layers(path, "zip", budget)
 
 
@@ -372,7 +385,7 @@ def _kml_in_kmz(path: Path, limits: Limits) -> list[bytes]:
     with zipfile.ZipFile(path) as archive:
         kmls = [i for i in archive.infolist() if i.filename.lower().endswith(".kml")]
         if not kmls:
-            raise _refuse(path.name, "holds no .kml document.", "save it again from Google Earth.")
+            raise _refuse(path.name, N_("holds no .kml document."), N_("save it again from Google Earth."))
         kmls.sort(key=lambda i: PurePosixPath(i.filename).name.lower() != "doc.kml")
         return [archive.read(i) for i in kmls]
 
@@ -384,12 +397,13 @@ def _read_kml(path: Path, documents: bytes | list[bytes], budget: list[int]) -> 
     title = None
     for xml in documents if isinstance(documents, list) else [documents]:
         if b"<!doctype" in xml[:4096].lower() or b"<!entity" in xml.lower():
-            raise _refuse(path.name, "declares a DTD or entities, which KML never needs.",
-                          "save the KML again from Google Earth or QGIS.")
+            raise _refuse(path.name, N_("declares a DTD or entities, which KML never needs."),
+                          N_("save the KML again from Google Earth or QGIS."))
         try:
             root = ElementTree.fromstring(xml)
         except ElementTree.ParseError as exc:
-            raise _refuse(path.name, f"is not well-formed XML ({exc}).", "save the KML again.") from None
+            raise _refuse(path.name, Message(N_("is not well-formed XML ({reason})."), reason=str(exc)),
+                          N_("save the KML again.")) from None
         containers += _kml_containers(root)
         title = title or _kml_text(root.find(f"{_KML_NS}Document/{_KML_NS}name"))
     layers = _read_gdal_layers(path, "kmz" if path.suffix.lower() == ".kmz" else "kml", budget)
@@ -402,11 +416,10 @@ def _read_kml(path: Path, documents: bytes | list[bytes], budget: list[int]) -> 
                       and (layer.layer is None or cname == layer.layer or len(layers) == 1)
                       and [_kml_text(m.find(f"{_KML_NS}name")) for m in marks] == names), None)
         if match is None:
-            layer.problems.append(Problem(layer.file, None, "TimeStamp", "the KML's time elements could not be "
-                                          "matched to its placemarks; times are read through GDAL, where a "
-                                          "month or year becomes its first day.",
-                                          "check the dates, or export the KML again with Google Earth.",
-                                          "warning"))
+            layer.problems.append(Problem(layer.file, None, "TimeStamp", N_(
+                "the KML's time elements could not be matched to its placemarks; times are read through GDAL, where "
+                "a month or year becomes its first day."),
+                N_("check the dates, or export the KML again with Google Earth."), "warning"))
         else:
             used.add(match)
         for k, record in enumerate(layer.records):
@@ -485,7 +498,7 @@ def _gdal_time_text(value: Any) -> str:
 
 def _read_gpx(path: Path, budget: list[int]) -> list[RawLayer]:
     if b"<!entity" in path.read_bytes().lower():
-        raise _refuse(path.name, "declares XML entities, which GPX never needs.", "export the GPX again.")
+        raise _refuse(path.name, N_("declares XML entities, which GPX never needs."), N_("export the GPX again."))
     source = str(path)
     names = {str(n) for n, _ in pyogrio.list_layers(source)}
     counts = {n: int(pyogrio.read_info(source, layer=n, force_feature_count=True)["features"]) for n in names}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping as TypingMapping
 
 from ..data.catalog import LAYERS
-from ..data.errors import DataError, Problem
+from ..data.errors import N_, DataError, Message, Problem
 from ..data.geojson_io import write_feature_collection
 from ..data.model import ORIGIN, ORIGIN_MINE
 from . import DetectedLayer, Limits, Mapping, dataset_zip_bytes, detect, import_files, open_dataset_zip, \
@@ -42,7 +42,7 @@ class Imported:
     counts: dict[str, int]                  # features imported, by layer
     problems: list[Problem] = field(default_factory=list)   # errors: rows skipped; warnings: caveats
     zip_bytes: bytes = b""
-    note: str = ""
+    note: Message | str = ""  # shown to the visitor: a Message, rendered in their language
 
 
 def safe_name(name: str, taken: set[str]) -> str:
@@ -97,9 +97,9 @@ def import_uploads(paths: list[Path], mappings: TypingMapping[str, Mapping] | Ma
             open_dataset_zip(zips[0], out, limits)
         except DataError as exc:
             return Imported(None, {}, list(exc.problems))
-        note = f"Opened the dataset zip {zips[0].name}."
-        if len(zips) > 1 or others:
-            note += " Other files uploaded with it were not imported: upload them on their own."
+        note = Message(N_("Opened the dataset zip {name}. Other files uploaded with it were not imported: upload "
+                          "them on their own.") if len(zips) > 1 or others else N_("Opened the dataset zip {name}."),
+                       name=zips[0].name)
         return Imported(out, {}, [], dataset_zip_bytes(out), note)
     result = import_files(others, mappings, limits=limits)
     counts = {k: len(v) for k, v in result.features.items() if v}

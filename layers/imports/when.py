@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 from ..data.dates import MONTHS, parse_date
-from ..data.errors import DateError
+from ..data.errors import N_, DateError, Message, message
 
 Part = Literal["early", "mid", "late"]
 
@@ -30,7 +30,12 @@ class When:
 
 
 class WhenError(ValueError):
-    """A value that is not a date the importer understands; the message says how to write it."""
+    """A value that is not a date the importer understands; the message says how to write it. Its one
+    argument is a Message, so the reason can be shown in the reader's language."""
+
+    @property
+    def reason(self) -> Message:
+        return message(self.args[0]) if self.args else Message("")
 
 
 _MONTH_NAMES = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
@@ -50,8 +55,8 @@ _MONTH_YEAR = re.compile(r"^" + _MONTH + r",?\s+(?P<year>\d{4})$", re.I)
 _YEAR = re.compile(r"^(?P<year>\d{4})$")
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})$")
 _SLASHED_ISO = re.compile(r"^(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})$")
-HOW_TO_WRITE = ("write it as YYYY-MM-DD, YYYY-MM or YYYY (EDTF, e.g. 1994-04-19, 1993-05, 1994-01~), "
-                "or in words: '19 April 1994', 'May 1993', 'around January 1994', 'late April 1994'.")
+HOW_TO_WRITE = Message(N_("write it as YYYY-MM-DD, YYYY-MM or YYYY (EDTF, e.g. 1994-04-19, 1993-05, 1994-01~), "
+                           "or in words: '19 April 1994', 'May 1993', 'around January 1994', 'late April 1994'."))
 
 
 def is_missing(value: Any) -> bool:
@@ -80,7 +85,7 @@ def parse_when(value: Any, *, day_first: bool | None = None) -> When | None:
     if is_missing(value):
         return None
     if isinstance(value, bool):
-        raise WhenError(f"{value!r} is not a date; {HOW_TO_WRITE}")
+        raise WhenError(_not_a_date(value))
     if isinstance(value, datetime):
         return _from_datetime(value)
     if isinstance(value, date):
@@ -90,7 +95,7 @@ def parse_when(value: Any, *, day_first: bool | None = None) -> When | None:
     if isinstance(value, (int, float)):
         return _from_number(value)
     if not isinstance(value, str):
-        raise WhenError(f"{value!r} is not a date; {HOW_TO_WRITE}")
+        raise WhenError(_not_a_date(value))
     return _from_text(value.strip(), day_first)
 
 
@@ -106,7 +111,8 @@ def _from_number(value: float) -> When:
         return When(f"{int(value):04d}")
     if abs(value) >= 1e11:  # epoch milliseconds, as Leaflet.TimeDimension and TimestampedGeoJson write them
         return _from_datetime(datetime.fromtimestamp(value / 1000, tz=timezone.utc))
-    raise WhenError(f"the number {value!r} is neither a year nor epoch milliseconds; {HOW_TO_WRITE}")
+    raise WhenError(Message(N_("the number {value!r} is neither a year nor epoch milliseconds; {how}"),
+                            value=value, how=HOW_TO_WRITE))
 
 
 def _from_text(text: str, day_first: bool | None) -> When:
@@ -132,8 +138,8 @@ def _from_text(text: str, day_first: bool | None) -> When:
         core = core[m.end():].strip()
     edtf = _core(core, day_first, original=text)
     if part is not None and edtf.count("-") == 2:
-        raise WhenError(f"{text!r}: early/mid/late applies to a month or a year, not a day; "
-                        "write the day alone or the month with its part ('late April 1994').")
+        raise WhenError(Message(N_("{text!r}: early/mid/late applies to a month or a year, not a day; write the day "
+                                   "alone or the month with its part ('late April 1994')."), text=text))
     qualifier = "%" if approx and uncertain else "~" if approx else "?" if uncertain else ""
     edtf += qualifier
     if not _valid(edtf):
@@ -164,8 +170,9 @@ def _core(core: str, day_first: bool | None, original: str) -> str:
             elif b > 12 >= a:
                 day_first = False
             else:
-                raise WhenError(f"{original!r} could be day/month or month/day; say which with the mapping "
-                                "option day_first (CLI: --day-first or --month-first), or write YYYY-MM-DD.")
+                raise WhenError(Message(N_("{text!r} could be day/month or month/day; say which with the mapping "
+                                           "option day_first (CLI: --day-first or --month-first), or write "
+                                           "YYYY-MM-DD."), text=original))
         day, month = (a, b) if day_first else (b, a)
         return f"{m['year']}-{month:02d}-{day:02d}"
     _fail(original)
@@ -180,8 +187,13 @@ def _valid(edtf: str) -> bool:
     return True
 
 
+def _not_a_date(value: Any) -> Message:
+    return Message(N_("{value!r} is not a date; {how}"), value=value, how=HOW_TO_WRITE)
+
+
 def _fail(text: str) -> When:
-    raise WhenError(f"{text!r} is not a date this importer understands; {HOW_TO_WRITE}")
+    raise WhenError(Message(N_("{text!r} is not a date this importer understands; {how}"), text=text,
+                            how=HOW_TO_WRITE))
 
 
 def first_day(when: When) -> date:
@@ -200,7 +212,7 @@ def acled_when(event_date: Any, time_precision: Any) -> When:
     """
     when = parse_when(event_date, day_first=True)
     if when is None:
-        raise WhenError("event_date is empty; ACLED rows always have one.")
+        raise WhenError(Message(N_("event_date is empty; ACLED rows always have one.")))
     code = _int_or_none(time_precision)
     day = when.edtf[:10]
     if code in (None, 1) or len(day) < 10:
@@ -209,7 +221,8 @@ def acled_when(event_date: Any, time_precision: Any) -> When:
         return When(day + "~")
     if code == 3:
         return When(day[:7])
-    raise WhenError(f"time_precision {time_precision!r} is not 1, 2 or 3 (ACLED codebook).")
+    raise WhenError(Message(N_("time_precision {value!r} is not 1, 2 or 3 (ACLED codebook)."),
+                            value=time_precision))
 
 
 def ucdp_when(date_start: Any, date_end: Any, date_prec: Any) -> tuple[When, str | None]:
@@ -219,7 +232,7 @@ def ucdp_when(date_start: Any, date_end: Any, date_prec: Any) -> tuple[When, str
     """
     start, end = parse_when(date_start), parse_when(date_end)
     if start is None:
-        raise WhenError("date_start is empty; UCDP GED rows always have one.")
+        raise WhenError(Message(N_("date_start is empty; UCDP GED rows always have one.")))
     a = start.edtf[:10]
     b = end.edtf[:10] if end is not None else a
     code = _int_or_none(date_prec)
@@ -227,7 +240,7 @@ def ucdp_when(date_start: Any, date_end: Any, date_prec: Any) -> tuple[When, str
         return When(a), None
     first, last = parse_date(a).earliest, parse_date(b).latest
     if first > last:
-        raise WhenError(f"date_end {b} is before date_start {a}.")
+        raise WhenError(Message(N_("date_end {end} is before date_start {start}."), end=b, start=a))
     month = parse_date(a[:7])
     year = parse_date(a[:4])
     if code in (4, 5) and (month.earliest, month.latest) == (first, last):

@@ -9,9 +9,10 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..data.errors import DataError, Problem
+from ..data.errors import N_, DataError, Message, Problem
 from ..data.geojson_io import write_feature_collection
 from .model import LAYER_FILES, ImportResult, Limits
+from .readers import not_a_zip
 
 DATASET_FILES = ("dataset.json", "factions.json", "sources.json", "story.json",
                  *(f"{name}.geojson" for name in LAYER_FILES.values()))
@@ -83,17 +84,17 @@ def open_dataset_zip(path: Path | str, out_dir: Path | str, limits: Limits = Lim
     """
     path, out = Path(path), Path(out_dir)
 
-    def refuse(message: str, fix: str) -> DataError:
+    def refuse(message: Message | str, fix: Message | str) -> DataError:
         return DataError([Problem(path.name, None, None, message, fix)])
 
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise refuse(f"is not a readable zip archive ({exc}).", "download the dataset zip again.") from None
+        raise refuse(not_a_zip(exc), N_("download the dataset zip again.")) from None
     with archive:
         infos = archive.infolist()
         if sum(i.file_size for i in infos) > limits.max_total_bytes or len(infos) > limits.max_files_in_zip:
-            raise refuse("is too big to open.", "open the unzipped directory with --data DIR instead.")
+            raise refuse(N_("is too big to open."), N_("open the unzipped directory with --data DIR instead."))
         wanted = {}
         for info in infos:
             member = PurePosixPath(info.filename)
@@ -101,7 +102,7 @@ def open_dataset_zip(path: Path | str, out_dir: Path | str, limits: Limits = Lim
                     and not member.is_absolute():
                 wanted.setdefault(member.name, info)
         if "dataset.json" not in wanted:
-            raise refuse("holds no dataset.json: it is not an atlas dataset.", "import its files instead.")
+            raise refuse(N_("holds no dataset.json: it is not an atlas dataset."), N_("import its files instead."))
         out.mkdir(parents=True, exist_ok=True)
         for name, info in wanted.items():
             (out / name).write_bytes(archive.read(info))

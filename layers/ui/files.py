@@ -12,6 +12,7 @@ import streamlit as st
 from ..data.errors import DateError
 from ..exports.export import MIME, ExportError, ResultCache, animation_bytes, rounded_bbox, snapshot_bytes, snapshot_key
 from ..text.markdown import md
+from ..text.problems import message_text
 from ..render.render_folium import Toggles
 from ..engine.timeline import State
 from .atlas import Atlas
@@ -81,7 +82,7 @@ def animation_button(atlas: Atlas, first: date, last: date, step: str, fmt: str,
             RESULTS.get(key, make)
             st.session_state["anim_key"] = key
         except (ExportError, DateError) as exc:
-            st.error(md(str(exc)))
+            st.error(md(message_text(exc.reason, atlas.words)))
     if st.session_state.get("anim_key") == key:
         data = RESULTS.get(key, lambda: b"")
         if data:

@@ -12,7 +12,7 @@ import streamlit as st
 from ..data.errors import Problem
 from ..text.i18n import N_
 from ..text.markdown import md
-from ..text.problems import problem_text
+from ..text.problems import message_text, problem_text
 from ..data.registry import Registry
 from ..text.words import Words
 from .state import DATASET_KEY, UPLOAD_KEY, UPLOAD_OVER, UPLOAD_ALONE, Upload, _load_private
@@ -93,7 +93,7 @@ def upload_panel(registry: Registry, words: Words) -> None:
         upload = st.session_state.get(UPLOAD_KEY)
         if upload is not None:
             counts = ", ".join(f"{n} {layer}" for layer, n in upload.counts.items())
-            st.caption(md(words("Imported") + f": {counts}. {upload.note}"))
+            st.caption(md(words("Imported") + f": {counts}. {message_text(upload.note, words)}"))
             if upload.problems:
                 st.caption(md(words("Skipped rows and warnings") + f": {len(upload.problems)}"))
                 _problem_table(upload.problems, words)
