@@ -14,7 +14,7 @@ from layers.text.words import words_for
 # The page titles in the reader's language: the sidebar's switch (kept in the session) or ?lang=.
 _ = words_for(st.session_state.get(LANG_KEY) or normalise_lang(st.query_params.get("lang")))
 
-st.set_page_config(page_title=_("Pailin Atlas"), page_icon=":world_map:", layout="wide")
+st.set_page_config(page_title=_("Pailin Atlas"), page_icon="🗺️", layout="wide")
 
 if st.query_params.get(MAP_ONLY_PARAM) == "1":
     embed = st.navigation([st.Page("pages/embed.py", title=_("Map"), default=True)], position="hidden")
