@@ -20,7 +20,7 @@ from test_geojson_io import BAD_GEOJSON
 from layers.data.catalog import validate_path
 from layers.data.errors import Message, Problem
 from layers.data.geojson_io import read_bytes, read_feature_collection
-from layers.text.problems import message_text, problem_rows, problem_text
+from layers.text.problems import feature_text, message_text, problem_rows, problem_text
 from layers.text.words import ENGLISH, words_for
 from layers.imports import Limits, Mapping, detect, import_files, open_dataset_zip
 from layers.imports.uploads import UploadedFile, import_uploads, save
@@ -90,7 +90,11 @@ def _assert_reads_in_khmer(case: str, p: Problem, catalogue: dict[str, str]) -> 
         _assert_translated(case, part, catalogue)
     assert khmer.startswith("កំហុស" if p.severity == "error" else "ការព្រមាន"), (case, khmer)
     assert p.file in khmer, (case, khmer)
-    assert p.feature is None or repr(p.feature) in khmer, (case, khmer)
+    if isinstance(p.feature, Message):  # a place in an imported file ("row 5"): read in Khmer too
+        _assert_translated(case, p.feature, catalogue)
+        assert repr(feature_text(p, KM)) in khmer and feature_text(p, KM) != p.feature, (case, khmer)
+    else:  # an id, as the data writes it
+        assert p.feature is None or repr(p.feature) in khmer, (case, khmer)
     assert p.field is None or repr(p.field) in khmer, (case, khmer)
 
 

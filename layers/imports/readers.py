@@ -194,13 +194,13 @@ def _read_csv(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
-            layer.problems.append(Problem(path.name, f"line {line}", None,
+            layer.problems.append(Problem(path.name, Message(N_("line {line}"), line=line), None,
                                           Message(N_("has {cells} cells but the header names {columns} columns; "
                                                      "the row was skipped."), cells=len(row), columns=len(names)),
                                           N_("quote cells that contain the delimiter, or fix the row.")))
             continue
         props = {n: _unguard(row[i].strip()) if i < len(row) else "" for i, n in enumerate(names)}
-        layer.records.append(RawRecord(f"line {line}", props))
+        layer.records.append(RawRecord(Message(N_("line {line}"), line=line), props))
     return layer
 
 
@@ -239,7 +239,7 @@ def _read_geojson(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
                                       N_("remove the member or reproject to EPSG:4326."), "warning"))
     names: dict[str, None] = {}
     for i, feat in enumerate(features):
-        label = f"feature {i}"
+        label = Message(N_("feature {i}"), i=i)
         if not isinstance(feat, dict):
             layer.problems.append(Problem(path.name, label, None, N_("is not a GeoJSON Feature; skipped."),
                                           N_("write each feature as {\"type\": \"Feature\", ...}.")))
@@ -249,7 +249,7 @@ def _read_geojson(path: Path, limits: Limits, budget: list[int]) -> RawLayer:
         if feat.get("id") is not None and "id" not in props:
             props["id"] = feat["id"]
         if isinstance(props.get("name"), str) and props["name"].strip():
-            label = f"feature {i} ({props['name'].strip()[:40]!r})"
+            label = Message(N_("feature {i} ({name!r})"), i=i, name=props["name"].strip()[:40])
         geom = None
         if feat.get("geometry") is not None:
             try:
@@ -328,11 +328,12 @@ def _layer_from_frame(file: str, layer: str | None, fmt: str, frame: pd.DataFram
     for i in range(len(frame)):
         props = {c: _plain(values[c][i]) for c in columns}
         name = props.get("name") or props.get("Name")
-        label = f"feature {i}" + (f" ({str(name)[:40]!r})" if isinstance(name, str) and name.strip() else "")
+        label = (Message(N_("feature {i} ({name!r})"), i=i, name=str(name)[:40])
+                 if isinstance(name, str) and name.strip() else Message(N_("feature {i}"), i=i))
         if layer:
-            label = f"layer {layer!r}, {label}"
+            label = Message(N_("layer {layer!r}, {label}"), layer=layer, label=label)
         if table:
-            label = f"row {i + 2}"
+            label = Message(N_("row {row}"), row=i + 2)
         geom = geoms[i]
         out.records.append(RawRecord(label, props, None if geom is None or geom.is_empty else geom))
     return out

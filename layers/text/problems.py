@@ -49,11 +49,16 @@ def severity_text(severity: str, words: Words) -> str:
     return words.term("severity", severity)
 
 
+def feature_text(problem: Problem, words: Words) -> str | None:
+    """Which feature: an id as it is written, or a place in an imported file ("row 5") in `words`' language."""
+    return message_text(problem.feature, words) if isinstance(problem.feature, Message) else problem.feature
+
+
 def where_text(problem: Problem, words: Words) -> str:
     """'places.geojson, feature 'town', field 'control'' in `words`' language."""
     where = problem.file
     if problem.feature is not None:
-        where += words(N_(", feature {feature!r}")).format(feature=problem.feature)
+        where += words(N_(", feature {feature!r}")).format(feature=feature_text(problem, words))
     if problem.field is not None:
         where += words(N_(", field {field!r}")).format(field=problem.field)
     return where
@@ -70,7 +75,7 @@ def problem_rows(problems: Iterable[Problem], words: Words) -> list[dict[str, st
     """One row a problem, for a table: column titles and text in `words`' language (a dataframe shows them
     as plain text; escape them before using them as Markdown)."""
     title = {key: words(name) for key, name in COLUMNS.items()}
-    return [{title["file"]: p.file, title["feature"]: p.feature, title["field"]: p.field,
+    return [{title["file"]: p.file, title["feature"]: feature_text(p, words), title["field"]: p.field,
              title["problem"]: message_text(p.message, words), title["fix"]: message_text(p.fix, words)}
             for p in problems]
 

@@ -112,7 +112,7 @@ def test_hiding_a_layer_hides_it_in_the_map(app_url: str, page: Page) -> None:
     page.goto(f"{app_url}/?date=1994-04-19")
     frame = map_frame(page)
     assert frame.evaluate("() => window.atlas.map.hasLayer(window.atlas.groups.zone)")
-    page.get_by_label("Remove zones").click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("zones", exact=True).click()  # the Layers pill
     wait_for_app_idle(page)
     frame.wait_for_function("() => !window.atlas.map.hasLayer(window.atlas.groups.zone)")
     assert frame.evaluate("() => window.atlas.map.hasLayer(window.atlas.groups.place)")
