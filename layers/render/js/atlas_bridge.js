@@ -43,12 +43,12 @@ function attach(box, frame, data, send) {
   });
 }
 
-export default function ({ parentElement, data, setStateValue }) {
-  const box = parentElement.closest(`.${data.box}`);
-  const frame = box && box.querySelector("iframe");
-  if (!frame) { return; }
-  box.classList.add("atlas-host");
-  box.atlasSend = setStateValue;
+// Link the map now in `box` to Streamlit, with the data of the latest run. Runs on every run and whenever
+// the box's <iframe> element is replaced (Streamlit may recreate it while this component's data is the same).
+function link(box) {
+  const data = box.atlasData;
+  const frame = box.querySelector("iframe");
+  if (!frame || !data) { return; }
   if (!frame.atlasBridged) {
     frame.atlasBridged = true;
     attach(box, frame, data, (name, value) => box.atlasSend(name, value));
@@ -68,4 +68,17 @@ export default function ({ parentElement, data, setStateValue }) {
     frame.dataset.hidden = hidden;
     whenReady(frame, (atlas) => atlas.setLayers(data.hidden || []));
   }
+}
+
+export default function ({ parentElement, data, setStateValue }) {
+  const box = parentElement.closest(`.${data.box}`);
+  if (!box) { return; }
+  box.classList.add("atlas-host");
+  box.atlasData = data;
+  box.atlasSend = setStateValue;
+  if (!box.atlasWatch) {
+    box.atlasWatch = new MutationObserver(() => link(box));
+    box.atlasWatch.observe(box, { childList: true, subtree: true });
+  }
+  link(box);
 }
