@@ -11,4 +11,5 @@ if atlas is None:
 _ = atlas.words
 ui.atlas_map(atlas, height=520)
 full = ui.full_atlas_link(atlas)
-st.markdown(f"[{md(_('Open in Pailin Atlas'))}]({full}) · {md(_('Sources and certainty: click any feature.'))}")
+open_label, note = _("Open in Pailin Atlas"), _("Sources and certainty: click any feature.")
+st.markdown(f"[{md(open_label)}]({full}) · {md(note)}")

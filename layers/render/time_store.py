@@ -195,7 +195,8 @@ def build_time_store(timeline: Timeline, words: Words = ENGLISH, *, provinces: b
     for (rid, name, modern, certainty, note, sources, start, end), g in zip(
             _columns(routes, "name", "modern_name", "certainty", "note", "sources", "start", "end"),
             _geojson(routes.geometry.to_numpy())):
-        title = name + (f" ({words(sym.N_('today'))} {modern})" if modern else "")
+        today = words(sym.N_("today"))
+        title = name + (f" ({today} {modern})" if modern else "")
         static = _rows(words, [(sym.N_("Certainty"), w.term("certainty", certainty)),
                                (sym.N_("Note"), escape(note or "")), (sym.N_("Sources"), w.sources(sources))])
         first = epoch_day(parse_date(start).first_day) if start else -FOREVER
