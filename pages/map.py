@@ -43,11 +43,13 @@ with left:
     buttons[5].download_button(_("Print handout (PDF)"), key="download_handout", mime="application/pdf",
                                file_name=snapshot_filename(day, "pdf", ds).replace(".pdf", "_handout.pdf"),
                                width="stretch", data=lambda: ui.handout(atlas, state, bbox, toggles))
-    # Behind toggles, not expanders: a collapsed expander still renders its widgets, and loading their
-    # scripts (date pickers, code blocks) delays the first painted map by about a second.
-    options = st.columns(2)
-    animate = options[0].toggle(_("Download animation"), key="atlas_animation_open")
-    share = options[1].toggle(_("Share or cite this view"), key="atlas_share_open")
+    # Behind pills, not expanders: a collapsed expander still renders its widgets, and loading their
+    # scripts (date pickers, code blocks) delays the first painted map by about a second; pills share
+    # their script with the sidebar's (benchmarks/bench_first_paint.py).
+    more = {"animation": _("Download animation"), "share": _("Share or cite this view")}
+    opened = st.pills(_("More"), list(more), selection_mode="multi", key="atlas_more", format_func=more.get,
+                      label_visibility="collapsed") or []
+    animate, share = "animation" in opened, "share" in opened
     if animate:
         a, b, c, d = st.columns(4)
         first = a.date_input(_("From"), value=max(meta.start, day - timedelta(days=180)), min_value=meta.start,

@@ -59,11 +59,13 @@ def upload_panel(registry: Registry, words: Words) -> None:
     as soon as they are imported; the result lives in this session only."""
     from ..imports.uploads import UploadedFile, detect_uploads, import_uploads, is_dataset_zip, overlay, save
 
-    # A toggle, not an expander: a collapsed expander still renders the uploader, and loading its scripts
+    # A pill, not an expander: a collapsed expander still renders the uploader, and loading its scripts
     # delayed every page's first painted map (benchmarks/bench_first_paint.py). Open while layers are in.
     if UPLOAD_KEY in st.session_state:
-        st.session_state["upload_open"] = True
-    if not st.sidebar.toggle(words("Your own layers"), key="upload_open"):
+        st.session_state["upload_open"] = ["open"]
+    label = words("Your own layers")
+    if not st.sidebar.pills(label, ["open"], selection_mode="multi", key="upload_open", format_func=lambda _: label,
+                            label_visibility="collapsed"):
         return
     with st.sidebar.container(border=True):
         files = st.file_uploader(words("CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, or a dataset zip"),

@@ -17,7 +17,7 @@ EVENT_SHOWN = """(id) => { const a = window.atlas; const i = a.items.findIndex(x
 def test_upload_map_scrub_and_download_back(app_url: str, page: Page) -> None:
     page.goto(f"{app_url}/?date=1994-04-10")
     map_frame(page)
-    page.get_by_text("Your own layers").click()
+    page.get_by_role("button", name="Your own layers").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(FIXTURES / "acled_fictional.csv"))
     wait_for_app_idle(page)
     page.get_by_role("button", name="Import").click()
