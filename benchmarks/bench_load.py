@@ -45,12 +45,8 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -63,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.offline import BLANK_TILE, LOCAL_HOSTS, is_tile  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 from benchmarks.light_visitor import LightVisitor, Pace, Sync, panel_day  # noqa: E402
 
 START = date(1994, 3, 1)
@@ -298,25 +294,6 @@ def client_cpu_s(server: Server) -> float:
         except psutil.NoSuchProcess:
             pass
     return total
-
-
-def start_server(log) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    end = time.monotonic() + 90
-    while time.monotonic() < end and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the Streamlit server did not become healthy within 90 s")
 
 
 def pid_listening_on(url: str) -> int | None:
@@ -605,16 +582,8 @@ def main() -> None:
         url = args.url.rstrip("/")
         asyncio.run(bench(args, url, Server(args.server_pid or pid_listening_on(url))))
         return
-    with tempfile.TemporaryFile() as log:
-        proc, url = start_server(log)
-        try:
-            asyncio.run(bench(args, url, Server(proc.pid)))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(ROOT / "app.py", deadline_s=90) as url:
+        asyncio.run(bench(args, url, Server(pid_listening_on(url))))
 
 
 if __name__ == "__main__":
