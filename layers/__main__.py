@@ -150,9 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"the dataset cannot be used: {exc}",
                      {"errors": [problem_dict(p, words) for p in exc.problems if p.severity == "error"]},
                      reason_text(data_error_text(exc.problems, words), words))
-    except DateError as exc:
-        return _fail(str(exc), line=reason_text(exc.reason, words))
-    except ExportError as exc:
+    except (DateError, ExportError) as exc:
         return _fail(str(exc), line=reason_text(exc.reason, words))
 
 

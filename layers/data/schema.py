@@ -306,13 +306,17 @@ DISPUTE = ObjectSpec(N_("{\"field\": ..., \"claims\": [{\"value\": ..., \"source
     "claims": Field(None, True, N_("list the claims."), items=CLAIM),
     "note": Field(opt_text),
 })
-CONTROL_PERIOD = ObjectSpec(N_("{\"controller\", \"start\", \"end\", \"certainty\", \"sources\"}"), {
-    "controller": Field(pattern(ID, N_("a faction id")), True, N_("name the faction that held the place.")),
+# When a faction's hold (of a place, or of a zone) begins and ends, and how certain it is.
+_HOLD = {
     "start": Field(edtf, True, N_("give the date it begins, e.g. '1994-03-19' or '1993-05'.")),
     "start_part": _part_field("start"),
     "end": Field(edtf, fix=N_("give the end date, or null if it lasts.")),
     "end_part": _part_field("end"),
     "certainty": Field(one_of(CONTROL_CERTAINTY), True, N_("say how certain the control is.")),
+}
+CONTROL_PERIOD = ObjectSpec(N_("{\"controller\", \"start\", \"end\", \"certainty\", \"sources\"}"), {
+    "controller": Field(pattern(ID, N_("a faction id")), True, N_("name the faction that held the place.")),
+    **_HOLD,
     "sources": Field(nonempty_id_list, True, N_("list the ids (from sources.json) this period rests on.")),
     "background_sources": Field(id_list, fix=N_("list ids from sources.json cited for context only.")),
     "enclave": Field(boolean, fix=N_("write true when the place's holder deliberately differs from the zone "
@@ -368,11 +372,7 @@ LAYER_SPECS: dict[str, LayerSpec] = {
     "zones": LayerSpec(frozenset({"Polygon", "MultiPolygon"}), _layer(N_("zone properties"), {
         "name": Field(text, True, N_("give the zone a name.")),
         "controller": Field(pattern(ID, N_("a faction id")), True, N_("name the faction that holds the zone.")),
-        "start": Field(edtf, True, N_("give the date it begins, e.g. '1994-03-19' or '1993-05'.")),
-        "start_part": _part_field("start"),
-        "end": Field(edtf, fix=N_("give the end date, or null if it lasts.")),
-        "end_part": _part_field("end"),
-        "certainty": Field(one_of(CONTROL_CERTAINTY), True, N_("say how certain the control is.")),
+        **_HOLD,
         "sources": Field(nonempty_id_list, True, _SOURCES_FIX),
     }), dated=("start", "end")),
     "frontlines": LayerSpec(frozenset({"LineString", "MultiLineString"}), _layer(N_("front line properties"), {
