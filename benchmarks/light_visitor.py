@@ -103,6 +103,9 @@ def browser_value(element) -> WidgetState | None:
     elif kind == "multiselect":
         state.string_array_value.data.extend(proto.raw_values if proto.set_value
                                              else [proto.options[i] for i in proto.default])
+    elif kind == "button_group":  # pills and segmented controls
+        state.string_array_value.data.extend(proto.raw_values if proto.set_value
+                                             else [proto.options[i].content for i in proto.default])
     elif kind in ("selectbox", "radio"):
         if proto.set_value:
             state.string_value = proto.raw_value
