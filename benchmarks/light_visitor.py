@@ -13,6 +13,7 @@ and the frontend's connection code, and checked against the frames a real Chromi
 - every ForwardMsg is read and decoded; widgets keep the values a browser would hold (from the element
   protos, then from the user); widgets that left the page are dropped when a run finishes; cacheable
   messages are kept and `ref_hash` messages resolved from them, and their hashes go back with each rerun;
+- once the first run is over, the bridge's report that the map has painted, when the page asks for it;
 - a sync: `rerun_script` with the URL's query string (as the server last set it), the page's script hash,
   every widget state, and the component's JSON value merged with the new key, as `setStateValue` does.
 
@@ -134,6 +135,7 @@ class StreamlitClient:
         self.page_script_hash = ""
         self.widgets: dict[str, WidgetState] = {}
         self.components: dict[str, str] = {}  # component name -> its widget id
+        self.component_data: dict[str, dict] = {}  # component name -> the data its last run sent
         self.log: list[tuple[float, str, str]] = []
         self.messages = 0
         self.received_bytes = 0
@@ -241,6 +243,7 @@ class StreamlitClient:
             self.log.append((now, "heading", element.heading.body))
         if kind == "bidi_component":
             self.components[element.bidi_component.component_name] = element.bidi_component.id
+            self.component_data[element.bidi_component.component_name] = json.loads(element.bidi_component.json or "{}")
         widget_id = getattr(getattr(element, kind), "id", "") if kind else ""
         if not widget_id:
             return
@@ -296,6 +299,11 @@ class LightVisitor:
         if not await client.idle(timeout_s) or COMPONENT not in client.components:
             raise SystemExit(f"light visitor {number}: the map page did not run, or drew no {COMPONENT!r} "
                              f"component (saw {sorted(client.components)}); is the app up?")
+        if client.component_data[COMPONENT].get("report_paint"):
+            # As the bridge does once the map has painted: the page then sends its panel and sidebar.
+            client.set_component_value(COMPONENT, "painted", True)
+            await client.rerun()
+            await client.idle(timeout_s)
         return cls(number, client, view_every, time.monotonic() - opened)
 
     async def scrub(self, start: float, pace: Pace, first_day: date, settle_s: float) -> None:

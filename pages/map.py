@@ -33,7 +33,12 @@ state = timeline.state_on(day)
 
 left, right = st.columns([7, 3], gap="medium")
 with left:
-    view = ui.atlas_map(atlas, basemap=basemap, toggles=toggles, text_target="situation")
+    view = ui.atlas_map(atlas, basemap=basemap, toggles=toggles, text_target="situation", paint_first=True)
+    if not ui.map_painted():
+        # A new visitor's map paints first: the panel, the downloads and the sidebar follow once it has
+        # (the map's bridge reports it). Sent with the map, they would hold the browser's main thread
+        # while the map loads (benchmarks/bench_first_paint.py).
+        st.stop()
     bbox = tuple(view["bbox"]) if view and "bbox" in view else None
     buttons = st.columns(3) + st.columns(3)
     for col, fmt in zip(buttons, ("png", "pdf", "svg", "html", "geojson")):

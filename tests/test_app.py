@@ -1,19 +1,17 @@
 """Streamlit AppTest: the map page as a user drives it (the map component, deep links, the panel).
 
 AppTest cannot look inside the map (the browser tests do); it sees what the page sends the map
-(`map_data`) and can send what the map sends back when the user pauses on a day (`map_sends`): the
-same widget message the browser sends.
+(`map_data`) and can send what the map sends back (`map_sends`): that its map has painted, the day the
+user paused on, the view; the same widget message the browser sends. `open_app` opens the app as a
+browser does: the page, then the map's report that it has painted.
 """
 
-import json
 import re
 
 import pytest
-from streamlit.proto.WidgetStates_pb2 import WidgetState
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import UnknownElement
-
+from apptest_map import map_data, map_page, map_sends, open_like_a_browser, opening_day
 from conftest import ROOT
+from streamlit.testing.v1 import AppTest
 
 APP = str(ROOT / "app.py")
 
@@ -22,53 +20,7 @@ def open_app(**query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in query.items():
         at.query_params[key] = value
-    return at.run()
-
-
-def _component(at: AppTest, key: str = "atlas_map") -> UnknownElement:
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            if isinstance(child, UnknownElement) and child.type == "bidi_component" and child.key == key:
-                return child
-            found = walk(child)
-            if found is not None:
-                return found
-        return None
-
-    found = walk(at._tree)
-    assert found is not None, "the map component is not on the page"
-    return found
-
-
-def map_data(at: AppTest, key: str = "atlas_map") -> dict:
-    """What the page sent the map on its last run."""
-    return json.loads(_component(at, key).proto.json)
-
-
-def map_page(at: AppTest, key: str = "atlas_map") -> str:
-    """The map page the browser loads in the <iframe> beside the map component (the same container)."""
-    box = next(block for block in _blocks(at._tree) if getattr(block, "key", None) == f"{key}_box")
-    frames = [child for child in box.children.values() if isinstance(child, UnknownElement) and child.type == "iframe"]
-    assert len(frames) == 1, "the map's <iframe> is not beside its component"
-    return frames[0].proto.srcdoc
-
-
-def _blocks(node):
-    for child in getattr(node, "children", {}).values():
-        yield child
-        yield from _blocks(child)
-
-
-def opening_day(html: str) -> str:
-    """The day the map page opens at (the time layer's options)."""
-    return re.search(r'AtlasTime\.attach\([^;]*"day": "(\d{4}-\d\d-\d\d)"', html).group(1)
-
-
-def map_sends(at: AppTest, state: dict, key: str = "atlas_map") -> AppTest:
-    """The map telling Streamlit its state (the day the user paused on, the view), then a rerun."""
-    states = at._tree.get_widget_states()
-    states.widgets.append(WidgetState(id=_component(at, key).proto.id, json_value=json.dumps(state)))
-    return at._run(states)
+    return open_like_a_browser(at)
 
 
 def markdown_table(at: AppTest, first_header: str) -> list[dict[str, str]]:
@@ -101,6 +53,25 @@ def test_opens_on_the_map_at_the_default_date():
     assert data["day"] == "1994-04-19"
     assert opening_day(map_page(at)) == "1994-04-19"
     assert at.subheader[0].value == "Situation on 19 April 1994"
+
+
+def test_a_new_visitor_gets_the_map_first_and_the_rest_once_it_has_painted():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["date"] = "1994-04-19"
+    at.run()
+    assert not at.exception
+    assert map_data(at)["report_paint"] is True
+    page = map_page(at)
+    # Nothing else competes with the map for the browser: no panel, downloads or sidebar widgets yet.
+    assert not at.subheader and not at.get("download_button") and not at.button_group
+    map_sends(at, {"painted": True})
+    assert at.subheader[0].value == "Situation on 19 April 1994"
+    assert at.get("download_button") and at.button_group(key="atlas_layers")
+    assert map_page(at) == page  # the run that brings the rest leaves the loaded map alone
+    assert map_data(at)["report_paint"] is False
+    at.switch_page("pages/timeline.py").run()
+    at.switch_page("pages/map.py").run()
+    assert at.subheader and map_data(at)["report_paint"] is False  # once per visitor, not per arrival
 
 
 @pytest.mark.parametrize("day, holder, since", [

@@ -134,10 +134,17 @@ def test_the_cmd_serves_the_app_and_the_healthcheck_passes(image_tree, tmp_path)
 
 def test_the_app_runs_from_the_image_files(image_tree):
     """The map page's script, run from the image's files alone (nothing from tests/ or node_modules/)."""
-    script = ("from streamlit.testing.v1 import AppTest\n"
+    # The panel follows once the map has painted: the script sends what the browser's bridge sends.
+    script = ("import json\n"
+              "from streamlit.proto.WidgetStates_pb2 import WidgetState\n"
+              "from streamlit.testing.v1 import AppTest\n"
               "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
               "assert not at.exception, at.exception\n"
               "assert any('AtlasTime.attach' in str(getattr(e, 'proto', '')) for e in at.main), 'no map'\n"
+              "bridge = next(e for e in at.main if getattr(e, 'type', '') == 'bidi_component')\n"
+              "states = at._tree.get_widget_states()\n"
+              "states.widgets.append(WidgetState(id=bridge.proto.id, json_value=json.dumps({'painted': True})))\n"
+              "at._run(states)\n"
               "assert at.subheader[0].value.startswith('Situation on'), 'no situation panel'\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=image_tree, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONPATH": str(image_tree)})

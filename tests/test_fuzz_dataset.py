@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
+from apptest_map import open_like_a_browser
 from conftest import ROOT, tiny_layers, write_layers
 from layers.data.catalog import validate_path
 from layers.data.story import load_story
@@ -192,7 +193,7 @@ def test_a_mutated_dataset_that_passes_renders_on_every_page_and_in_every_export
         for page in PAGES:
             at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
             at.query_params["dataset"] = "fuzz"
-            at.run()
+            open_like_a_browser(at)  # the map page's panel too, which follows the painted map
             assert not at.exception, (page, name, [e.value for e in at.exception])
             assert not at.error, (page, name, [e.value for e in at.error])  # shown, not refused
     finally:

@@ -17,7 +17,8 @@ from ..data.model import Dataset
 from ..data.registry import fingerprint
 from ..engine.timeline import Timeline
 from ..text.words import Words, words_for
-from .state import (DATASET_KEY, DATASET_LABELS, DATE_KEY, LANG_KEY, UPLOAD_ALONE, UPLOAD_KEY, UPLOAD_OVER, VIEW_KEY,
+from .state import (DATASET_KEY, DATASET_LABELS, DATE_KEY, LANG_KEY, LINK_WARNINGS_KEY, UPLOAD_ALONE, UPLOAD_KEY,
+                    UPLOAD_OVER, VIEW_KEY, VISIT_KEY,
                     Upload, _chosen_dataset, _chosen_language, _dataset_names, _ensure_navigation, _load, _registry)
 from .upload import upload_panel
 
@@ -91,7 +92,12 @@ def open_atlas(embedded: bool = False, sidebar_last: bool = False) -> Atlas | No
     link = parse_deep_link(dict(st.query_params.to_dict()), meta.start, meta.end, default_day, meta.region)
     if DATE_KEY not in st.session_state or not (meta.start <= st.session_state[DATE_KEY] <= meta.end):
         st.session_state[DATE_KEY] = link.day
-        for warning in link.warnings:
+        # Shown for the whole visit the link opened, not only its first run: the map page's panel follows
+        # in a second run (pages/map.py).
+        st.session_state[LINK_WARNINGS_KEY] = (st.session_state.get(VISIT_KEY, 0), link.warnings)
+    visit, warnings = st.session_state.get(LINK_WARNINGS_KEY, (None, ()))
+    if visit == st.session_state.get(VISIT_KEY, 0):
+        for warning in warnings:
             st.warning(warning)  # the link's own text in it is escaped for Markdown (layers/render/deeplink.py)
     if VIEW_KEY not in st.session_state and link.has_view:
         st.session_state[VIEW_KEY] = {"lat": link.lat, "lon": link.lon, "zoom": link.zoom or meta.view_zoom}

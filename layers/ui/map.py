@@ -23,7 +23,7 @@ from ..render.time_store import TimeStore, build_time_store
 from ..engine.timeline import Timeline
 from ..text.words import Words
 from .atlas import Atlas
-from .state import DATE_KEY, MAP_KEY, PUSH_KEY, VIEW_KEY, VISIT_KEY
+from .state import DATE_KEY, MAP_KEY, PAINTED_KEY, PUSH_KEY, VIEW_KEY, VISIT_KEY
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"   # served at app/static/ (.streamlit/config.toml)
 GENERATED_DIR = STATIC_DIR / "generated"
@@ -149,6 +149,17 @@ def _day_changed(key: str) -> None:
         pass  # a malformed value from the browser changes nothing
 
 
+def map_painted(key: str = MAP_KEY) -> bool:
+    """Whether the map under `key` has painted in this session (its bridge said so). A page can hold back
+    what would compete with a new visitor's first map (see pages/map.py) until then."""
+    return key in st.session_state.get(PAINTED_KEY, frozenset())
+
+
+def _painted(key: str) -> None:
+    if st.session_state[key].get("painted") is True:
+        st.session_state[PAINTED_KEY] = st.session_state.get(PAINTED_KEY, frozenset()) | {key}
+
+
 def _view_changed(key: str, view_key: str, region: tuple[float, float, float, float]) -> None:
     reported = st.session_state[key].get("view")
     if not isinstance(reported, dict):
@@ -162,12 +173,13 @@ def _view_changed(key: str, view_key: str, region: tuple[float, float, float, fl
 def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: Toggles = Toggles(),
               height: int = 640, key: str = MAP_KEY, view_key: str = VIEW_KEY, day: date | None = None,
               push: tuple[int, dict[str, Any] | None] | None = None, controls: bool = True,
-              text_target: str | None = None) -> dict[str, Any] | None:
+              text_target: str | None = None, paint_first: bool = False) -> dict[str, Any] | None:
     """The map with its date slider; returns the view the browser last reported (lat, lon, zoom, bbox).
 
     The map opens at `day` (default: the shared date) and the view kept under `view_key`, and then owns
     its date: it moves again only when `push` (a sequence number and an optional view; default: the
-    shared date's pushes, see `set_day`) changes.
+    shared date's pushes, see `set_day`) changes. `paint_first`: the page holds back its other parts
+    until this map has painted (`map_painted`), so the bridge reports when it has.
 
     Two elements in one container: the map page in Streamlit's own <iframe> element (`st.iframe`), which the browser
     loads as soon as the page arrives, and the bridge (a components.v2 component, whose scripts arrive
@@ -199,10 +211,11 @@ def atlas_map(atlas: Atlas, *, basemap: str = "None (works offline)", toggles: T
     title = atlas.words(N_("Map of the situation on {date}")).replace("{date}", atlas.words.day(shown))
     box = f"{key}_box"
     data = {"box": f"st-key-{box}", "title": title, "day": shown.isoformat(), "view": st.session_state.get(view_key),
-            "push": seq, "opened_push": opening.push, "push_view": push_view, "hidden": toggles.hidden()}
+            "push": seq, "opened_push": opening.push, "push_view": push_view, "hidden": toggles.hidden(),
+            "report_paint": paint_first and not map_painted(key)}
     with st.container(key=box, gap=None):
         st.iframe(html, height=height, alt=title)
         _component()(key=key, data=data, default={"day": shown.isoformat(), "view": None},
-                     on_day_change=lambda: _day_changed(key),
+                     on_day_change=lambda: _day_changed(key), on_painted_change=lambda: _painted(key),
                      on_view_change=lambda: _view_changed(key, view_key, meta.region))
     return st.session_state.get(view_key)

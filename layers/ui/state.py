@@ -25,6 +25,8 @@ LANG_KEY = "atlas_lang"
 PUSH_KEY = "atlas_push"
 VIEW_KEY = "atlas_view"
 MAP_KEY = "atlas_map"
+LINK_WARNINGS_KEY = "atlas_link_warnings"  # what was wrong with the link a visit opened
+PAINTED_KEY = "atlas_painted"  # the maps (their keys) that have painted in this session
 PAGE_KEY = "atlas_page"       # the page of the latest run, and
 VISIT_KEY = "atlas_visit"     # how many times the visitor has arrived on a page (see `arrive`)
 

@@ -184,3 +184,31 @@ def test_the_map_links_to_the_same_situation_as_text(app_url: str, page: Page) -
     assert page.locator(".atlas-host iframe").get_attribute("title") == "Map of the situation on 19 April 1994"
     frame.get_by_role("link", name="Read this situation as text").click()
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'situation'")
+
+
+def test_a_new_visitors_map_paints_first_and_the_panel_follows_without_reloading_it(app_url: str,
+                                                                                    page: Page) -> None:
+    page.add_init_script("""() => { if (window.top !== window) return;
+      new MutationObserver(() => { if (!window.__panel && document.getElementById('situation'))
+        window.__panel = performance.timeOrigin + performance.now(); })
+        .observe(document, {subtree: true, childList: true}); }""".join(["(", ")()"]))
+    page.goto(f"{app_url}/?date=1994-04-19")
+    frame = map_frame(page)
+    expect(page.get_by_role("heading", name="Situation on 19 April 1994")).to_be_visible()
+    expect(page.get_by_role("button", name="Download PNG")).to_be_visible()
+    expect(page.locator('[data-testid="stSidebar"]').get_by_text("Layers", exact=True)).to_be_visible()
+    wait_for_app_idle(page)
+    # The map's document is older than the panel: the run that brought the panel left the map alone.
+    map_loaded = frame.evaluate("() => performance.timeOrigin")
+    assert map_loaded < page.evaluate("() => window.__panel")
+    assert map_frame(page).evaluate("() => performance.timeOrigin") == map_loaded
+    assert map_day(page) == "1994-04-19"
+
+
+def test_the_panel_comes_even_when_the_map_cannot_paint(app_url: str, page: Page) -> None:
+    page.route(re.compile(r"/atlas-store-[0-9a-f]+\.json$"), lambda route: route.abort())
+    page.goto(f"{app_url}/?date=1994-04-19")
+    expect(page.frame_locator(".atlas-host iframe").locator(".atlas-error")).to_be_visible(timeout=30_000)
+    # The bridge stops waiting for a map that will not paint (PAINT_WAIT_MS), and the page goes on.
+    expect(page.get_by_role("heading", name="Situation on 19 April 1994")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("button", name="Download PNG")).to_be_visible()

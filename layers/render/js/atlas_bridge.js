@@ -7,6 +7,9 @@
 // a new day (a button, a story chapter, another page), never back to a day the user has already left.
 const SYNC_MS = 150;
 const VIEW_MS = 400;
+// A page may hold back its other parts until its map has painted (pages/map.py): the bridge says when
+// the map painted, or after PAINT_WAIT_MS without a painted map, so that they never wait on a broken one.
+const PAINT_WAIT_MS = 5000;
 
 function whenReady(frame, use) {
   const atlas = frame.contentWindow && frame.contentWindow.atlas;
@@ -18,8 +21,19 @@ function whenReady(frame, use) {
 function attach(box, frame, data, send) {
   let dayTimer = null;
   let viewTimer = null;
+  let paintReported = false;
+  const reportPaint = () => {
+    if (!paintReported && box.atlasData.report_paint) { send("painted", true); }
+    paintReported = true;
+  };
+  const paintWait = setTimeout(reportPaint, PAINT_WAIT_MS);
   // The container shows the day the map has painted (the map marks its <iframe> once painted).
-  const mirror = () => { if (frame.getAttribute("data-day")) { box.setAttribute("data-day", frame.getAttribute("data-day")); } };
+  const mirror = () => {
+    if (!frame.getAttribute("data-day")) { return; }
+    box.setAttribute("data-day", frame.getAttribute("data-day"));
+    clearTimeout(paintWait);
+    reportPaint();
+  };
   new MutationObserver(mirror).observe(frame, { attributes: true, attributeFilter: ["data-day"] });
   mirror();
   frame.addEventListener("atlas:day", (event) => {
