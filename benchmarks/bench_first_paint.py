@@ -23,6 +23,7 @@ import json
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,8 +69,12 @@ def main() -> None:
         floor_py = Path(tmp) / "floor.py"
         floor_py.write_text(FLOOR_APP)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        started = time.perf_counter()
         floor = stack.enter_context(streamlit_server(floor_py))
+        floor_start_s = time.perf_counter() - started
+        started = time.perf_counter()
         atlas = stack.enter_context(streamlit_server(ROOT / "app.py", deadline_s=120))
+        atlas_start_s = time.perf_counter() - started
         pages = {
             "floor (slider + text)": (f"{floor}/", ".stamp[data-day]"),
             "embed (the map alone)": (f"{atlas}/?embed=true&map_only=1&date={START}", "iframe[data-day]"),
@@ -88,6 +93,8 @@ def main() -> None:
         browser.close()
     floor_times = times["floor (slider + text)"]
     floor_median = statistics.median(floor_times)
+    print(f"server start to healthy: floor {floor_start_s:.1f} s, atlas {atlas_start_s:.1f} s "
+          "(the atlas prepares its datasets first: app.py)")
     print(f"first painted map, {args.visitors} new visitors each (warm servers), headless Chromium:")
     for name, ms in times.items():
         median = statistics.median(ms)

@@ -149,3 +149,38 @@ def test_the_app_runs_from_the_image_files(image_tree):
     result = subprocess.run([sys.executable, "-c", script], cwd=image_tree, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONPATH": str(image_tree)})
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_the_server_prepares_every_dataset_before_its_first_visitor(tmp_path):
+    """`streamlit run app.py` loads the operator's datasets and publishes their map data in each language
+    before it reports healthy (app.py's start-up): the first visitor waits no longer than the next."""
+    from conftest import tiny_layers, write_layers
+    from layers.data.catalog import load_dataset
+    from layers.engine.timeline import Timeline
+    from layers.render.time_store import build_time_store
+    from layers.text.i18n import LANGUAGES
+    from layers.text.words import words_for
+    from layers.ui.map import GENERATED_DIR
+
+    layers = tiny_layers()
+    layers["dataset.json"]["title"] = f"Prepared at start-up {tmp_path.name}"  # map data no run has published
+    directory = write_layers(tmp_path / "tiny", layers)
+    timeline = Timeline(load_dataset(directory))
+    stores = [GENERATED_DIR / f"atlas-store-{build_time_store(timeline, words_for(lang)).digest}.json"
+              for lang in LANGUAGES]
+    assert not any(store.exists() for store in stores)
+    port = free_port()
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+                                   f"--server.port={port}", "--server.fileWatcherType=none"], cwd=ROOT, stdout=log,
+                                  stderr=subprocess.STDOUT, env={**os.environ, "PAILIN_ATLAS_DATASETS": f"tiny={directory}"})
+        try:
+            assert wait_http_ok(f"http://127.0.0.1:{port}/_stcore/health", 60, server), \
+                (tmp_path / "server.log").read_text(errors="replace")
+            # Healthy, and no visitor yet: the map data is there already.
+            assert all(store.is_file() for store in stores), (tmp_path / "server.log").read_text(errors="replace")
+        finally:
+            server.terminate()
+            server.wait(15)
+            for store in stores:
+                store.unlink(missing_ok=True)

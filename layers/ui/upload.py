@@ -57,8 +57,6 @@ def _mapping_form(detected: list[Any], words: Words) -> dict[str, Any] | None:
 def upload_panel(registry: Registry, words: Words) -> None:
     """Sidebar: bring your own dated layers. Files go to a private working directory that is deleted
     as soon as they are imported; the result lives in this session only."""
-    from ..imports.uploads import UploadedFile, detect_uploads, import_uploads, is_dataset_zip, overlay, save
-
     # A pill, not an expander: a collapsed expander still renders the uploader, and loading its scripts
     # delayed every page's first painted map (benchmarks/bench_first_paint.py). Open while layers are in.
     if UPLOAD_KEY in st.session_state:
@@ -67,6 +65,10 @@ def upload_panel(registry: Registry, words: Words) -> None:
     if not st.sidebar.pills(label, ["open"], selection_mode="multi", key="upload_open", format_func=lambda _: label,
                             label_visibility="collapsed"):
         return
+    # Imported here, not at the top: the import tier costs a new server process about 0.2 s, which only
+    # visitors who open the panel should wait for.
+    from ..imports.uploads import UploadedFile, detect_uploads, import_uploads, is_dataset_zip, overlay, save
+
     with st.sidebar.container(border=True):
         files = st.file_uploader(words("CSV, GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GPX, or a dataset zip"),
                                  type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files")
