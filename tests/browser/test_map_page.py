@@ -1,6 +1,7 @@
 """The map page in a real browser (offline): the map owns its date, the page follows when the user pauses."""
 
 import re
+from datetime import date
 
 from playwright.sync_api import Frame, Page, expect
 
@@ -212,3 +213,38 @@ def test_the_panel_comes_even_when_the_map_cannot_paint(app_url: str, page: Page
     # The bridge stops waiting for a map that will not paint (PAINT_WAIT_MS), and the page goes on.
     expect(page.get_by_role("heading", name="Situation on 19 April 1994")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("button", name="Download PNG")).to_be_visible()
+
+
+def test_dragging_the_slider_restyles_the_map_on_the_way_and_the_page_follows_where_it_stops(
+        app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?date=1994-04-19")
+    frame = map_frame(page)
+    expect(page.get_by_role("heading", name="Situation on 19 April 1994")).to_be_visible()
+    wait_for_app_idle(page)
+    # Every day the map paints during the drag, in order.
+    frame.evaluate("""() => { window.__painted = [];
+      new MutationObserver(() => window.__painted.push(document.querySelector('.leaflet-container').dataset.day))
+        .observe(document.querySelector('.leaflet-container'), {attributes: true, attributeFilter: ['data-day']}); }""")
+    low, high, value = (int(v) for v in slider(page).evaluate("i => [i.min, i.max, i.value]"))
+    box = slider(page).bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+
+    def x_of(day_number: int) -> float:
+        return box["x"] + 8 + (box["width"] - 16) * (day_number - low) / (high - low)  # inside the thumb's travel
+
+    page.mouse.move(x_of(value), y)
+    page.mouse.down()
+    for step in range(1, 11):  # about a year and a half to the left, in ten moves
+        page.mouse.move(x_of(value) - step * (box["width"] - 16) * 540 / (high - low) / 10, y)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    stopped = map_day(page)
+    painted = frame.evaluate("() => window.__painted")
+    assert stopped < "1993-01-01" and painted[-1] == stopped
+    assert len(set(painted)) >= 5  # the map followed the drag, not only its end
+    assert pailin(frame)["fill"] == "#D55E00"  # restyled for the day it stopped on: Pailin is the KR's
+    day = date.fromisoformat(stopped)
+    expect(page.get_by_role("heading", name=f"Situation on {day.day} {day:%B %Y}")).to_be_visible(timeout=15_000)
+    wait_for_app_idle(page)
+    assert map_day(page) == stopped  # the page followed the map, and did not move it back
