@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -163,7 +164,7 @@ def test_the_server_prepares_every_dataset_before_its_first_visitor(tmp_path):
     from layers.ui.map import GENERATED_DIR
 
     layers = tiny_layers()
-    layers["dataset.json"]["title"] = f"Prepared at start-up {tmp_path.name}"  # map data no run has published
+    layers["dataset.json"]["title"] = f"Prepared at start-up {uuid.uuid4()}"  # map data no run has published
     directory = write_layers(tmp_path / "tiny", layers)
     timeline = Timeline(load_dataset(directory))
     stores = [GENERATED_DIR / f"atlas-store-{build_time_store(timeline, words_for(lang)).digest}.json"
