@@ -1,6 +1,6 @@
 """How long a visitor waits for the first painted map, beside a bare Streamlit app's first paint.
 
-    python benchmarks/bench_first_paint.py [--visitors 8]
+    python benchmarks/bench_first_paint.py [--visitors 8] [--lang km]
 
 Three pages, each opened by `--visitors` new visitors in turn (a fresh browser context each: nothing
 cached), taking turns so that a slow moment of this shared machine falls on all of them alike:
@@ -64,6 +64,7 @@ def first_paint_ms(browser, url: str, marked: str, panel: bool = False) -> tuple
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=8)
+    parser.add_argument("--lang", default="en", help="the atlas's language (km: Khmer, with its fonts)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw, contextlib.ExitStack() as stack:
         floor_py = Path(tmp) / "floor.py"
@@ -77,8 +78,9 @@ def main() -> None:
         atlas_start_s = time.perf_counter() - started
         pages = {
             "floor (slider + text)": (f"{floor}/", ".stamp[data-day]"),
-            "embed (the map alone)": (f"{atlas}/?embed=true&map_only=1&date={START}", "iframe[data-day]"),
-            "map page": (f"{atlas}/?date={START}", "iframe[data-day]"),
+            "embed (the map alone)": (f"{atlas}/?embed=true&map_only=1&date={START}&lang={args.lang}",
+                                      "iframe[data-day]"),
+            "map page": (f"{atlas}/?date={START}&lang={args.lang}", "iframe[data-day]"),
         }
         for url, marked in pages.values():  # warm-up: the dataset loaded, the pages built
             first_paint_ms(browser, url, marked)
