@@ -29,8 +29,10 @@ def add_lang_option(parser: argparse.ArgumentParser, help: str = LANG_HELP) -> N
 def add_lang_options(sub: argparse._SubParsersAction) -> None:
     """`--lang` on every subcommand that does not define it yet."""
     for parser in dict.fromkeys(sub.choices.values()):
-        if "--lang" not in parser._option_string_actions:
+        try:
             add_lang_option(parser)
+        except argparse.ArgumentError:
+            pass  # the subcommand has its own --lang, with its own help
 
 
 def chosen_lang(args: argparse.Namespace | None = None) -> str:
