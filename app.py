@@ -8,19 +8,12 @@ to serve it: it finds `app` (Streamlit's `st.App`), whose start-up prepares the 
 first visitor after a start waits no longer than the next (benchmarks/bench_scrub.py, "fresh server").
 """
 
-import asyncio
-import sys
-from contextlib import asynccontextmanager
-
 import streamlit as st
 
 from layers.exports.share import MAP_ONLY_PARAM
 from layers.text.i18n import normalise_lang
 from layers.text.words import words_for
-from layers.ui import LANG_KEY, arrive, prepare_datasets
-
-# An emoji, not a :shortcode:, which would make every browser load Streamlit's emoji library (259 KB).
-PAGE_ICON = "🗺️"
+from layers.ui import LANG_KEY, PAGE_ICON, arrive, prepared
 
 
 def main() -> None:
@@ -52,22 +45,7 @@ def main() -> None:
     page.run()
 
 
-@asynccontextmanager
-async def _prepared(_app: st.App):
-    """The server takes its first visitor once the datasets are loaded and their map data published."""
-    try:
-        await asyncio.to_thread(prepare_datasets)
-        # Streamlit checks a page icon against its emoji catalogue, which it compiles on first use (about
-        # 300 ms of the first visit's run otherwise).
-        from streamlit.string_util import is_emoji
-
-        is_emoji(PAGE_ICON)
-    except Exception as exc:  # the visitors' runs will try again, and show what is wrong
-        sys.stderr.write(f"pailin-atlas: could not prepare the datasets at start-up: {exc!r}\n")
-    yield
-
-
 if __name__ == "__main__":  # a visit
     main()
 else:  # imported by `streamlit run app.py`
-    app = st.App(__file__, lifespan=_prepared)
+    app = st.App(__file__, lifespan=prepared)

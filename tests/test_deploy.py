@@ -185,3 +185,21 @@ def test_the_server_prepares_every_dataset_before_its_first_visitor(tmp_path):
             server.wait(15)
             for store in stores:
                 store.unlink(missing_ok=True)
+
+
+def test_a_failure_while_preparing_is_logged_and_the_server_starts_all_the_same(monkeypatch, capsys):
+    import asyncio
+
+    from layers.ui import prepare
+
+    def broken() -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(prepare, "prepare_server", broken)
+
+    async def start() -> str:
+        async with prepare.prepared(None):
+            return "serving"
+
+    assert asyncio.run(start()) == "serving"
+    assert "could not prepare the datasets at start-up: OSError('disk full')" in capsys.readouterr().err

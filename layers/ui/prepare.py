@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 from ..data.registry import fingerprint
 from ..text.i18n import LANGUAGES
 from ..text.words import words_for
 from .map import _layer_assets_url, _store_url, _time_store
 from .state import _load, _registry
+
+# An emoji, not a :shortcode:, which would make every browser load Streamlit's emoji library (259 KB).
+PAGE_ICON = "🗺️"
+
+
+@asynccontextmanager
+async def prepared(_app: Any) -> AsyncIterator[None]:
+    """The lifespan of the server (Streamlit's `st.App`): it takes its first visitor once this is done."""
+    try:
+        await asyncio.to_thread(prepare_server)
+    except Exception as exc:  # the visitors' runs will try again, and show what is wrong
+        sys.stderr.write(f"pailin-atlas: could not prepare the datasets at start-up: {exc!r}\n")
+    yield
+
+
+def prepare_server() -> None:
+    prepare_datasets()
+    # Streamlit checks a page icon against its emoji catalogue, which it compiles on first use (about
+    # 300 ms of the first visit's run otherwise).
+    from streamlit.string_util import is_emoji
+
+    is_emoji(PAGE_ICON)
 
 
 def prepare_datasets() -> None:
