@@ -189,6 +189,7 @@ def test_the_server_prepares_every_dataset_before_its_first_visitor(tmp_path):
 
 def test_a_failure_while_preparing_is_logged_and_the_server_starts_all_the_same(monkeypatch, capsys):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from layers.ui import prepare
 
@@ -201,5 +202,7 @@ def test_a_failure_while_preparing_is_logged_and_the_server_starts_all_the_same(
         async with prepare.prepared(None):
             return "serving"
 
-    assert asyncio.run(start()) == "serving"
+    # A thread of its own: the browser tests' Playwright may hold an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, start()).result() == "serving"
     assert "could not prepare the datasets at start-up: OSError('disk full')" in capsys.readouterr().err
