@@ -122,7 +122,7 @@ def test_single_layer_file_is_validated_against_its_schema(tiny_dir):
 def test_generated_datasets_always_load(tmp_path, size, seed):
     directory = write_synthetic_dataset(tmp_path / f"syn_{size}_{seed}", size, seed)
     ds = load_dataset(directory)
-    assert len(ds.zones) + len(ds.places) + len(ds.events) == pytest.approx(size, abs=4)
+    assert len(ds.zones) + len(ds.places) + len(ds.events) == size
 
 
 # --- issue 10: every dataset ends in a message or a pass, never a traceback or a hang ---------------

@@ -18,9 +18,11 @@ def _day(rng: random.Random, lo: date = START, hi: date = END) -> date:
 
 
 def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int = 0) -> Path:
-    """Write a valid dataset of about `n_features` features (40 % zones, 30 % places, 30 % events).
+    """Write a valid dataset of `n_features` features (for 10 or more: about 40 % zones, 30 % places and
+    the rest events).
 
-    Zones tile a grid; each cell changes hands a few times, so zones never overlap in space and time.
+    Zones tile a grid; each cell changes hands `per_cell - 1` times on distinct days, so zones never overlap
+    in space and time. The zones a whole number of cells cannot hold are made events instead.
     """
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,6 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
         {"id": "synthetic", "title": "Generated test data", "title_from": "checked", "kind": "dataset"}]}))
     sides = ("government", "khmer_rouge")
     n_zones, n_places = int(n_features * 0.4), int(n_features * 0.3)
-    n_events = n_features - n_zones - n_places
     per_cell = 4
     cells = max(1, n_zones // per_cell)
     cols = max(1, int(cells ** 0.5))
@@ -48,7 +49,8 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
         ring = [[round(x0, 6), round(y0, 6)], [round(x0 + dx, 6), round(y0, 6)],
                 [round(x0 + dx, 6), round(y0 + dy, 6)], [round(x0, 6), round(y0 + dy, 6)],
                 [round(x0, 6), round(y0, 6)]]
-        cuts = sorted({_day(rng) for _ in range(per_cell - 1)} | {START})
+        cuts = [START] + sorted(START + timedelta(days=d) for d in rng.sample(range(1, (END - START).days + 1),
+                                                                              per_cell - 1))
         for k, begin in enumerate(cuts):
             finish = cuts[k + 1] if k + 1 < len(cuts) else None
             zid = f"z{c}_{k}"
@@ -73,7 +75,7 @@ def write_synthetic_dataset(directory: Path, n_features: int = 1000, seed: int =
                            "certainty": "exact", "sources": ["synthetic"],
                            "control": control if p % 2 == 0 else []}})
     events = []
-    for v in range(n_events):
+    for v in range(max(0, n_features - len(zones) - len(places))):
         eid = f"e{v}"
         day = _day(rng)
         text = day.isoformat() if v % 3 else day.isoformat()[:7]
