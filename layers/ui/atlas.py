@@ -14,12 +14,12 @@ from ..text.i18n import LANGUAGE_NAMES, LANGUAGES, N_, normalise_lang
 from ..text.markdown import md
 from ..text.problems import problem_rows, problem_text
 from ..data.model import Dataset
-from ..data.registry import fingerprint
 from ..engine.timeline import Timeline
 from ..text.words import Words, words_for
 from .state import (DATASET_KEY, DATASET_LABELS, DATE_KEY, LANG_KEY, LINK_WARNINGS_KEY, UPLOAD_ALONE, UPLOAD_KEY,
                     UPLOAD_OVER, VIEW_KEY, VISIT_KEY,
-                    Upload, _chosen_dataset, _chosen_language, _dataset_names, _ensure_navigation, _load, _registry)
+                    Upload, _chosen_dataset, _chosen_language, _dataset_names, _ensure_navigation, _registry,
+                    load_directory)
 from .upload import upload_panel
 
 @dataclass
@@ -79,8 +79,7 @@ def open_atlas(embedded: bool = False, sidebar_last: bool = False) -> Atlas | No
         loaded, version = (upload.alone if name == UPLOAD_ALONE else upload.over), upload.version
     else:
         directory = registry.directory(name) or registry.directory(registry.names[0])
-        version = fingerprint(directory)
-        loaded = _load(str(directory), version)
+        version, loaded = load_directory(directory)
     if loaded.dataset is None or loaded.timeline is None:
         show_problems(name, loaded.problems, words)
         if sidebar_last:

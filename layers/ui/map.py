@@ -85,6 +85,13 @@ def _layer_assets_url() -> str | None:
 _verified: set[Path] = set()
 
 
+def publish_map_data(name: str, version: str, timeline: Timeline, words: Words) -> None:
+    """What a visitor's map of dataset `name` in `words`' language fetches, built and written now: the time
+    store and the layer's scripts (as `atlas_map` would on the first visit)."""
+    _layer_assets_url()
+    _store_url(_time_store(name, version, words.lang, timeline, words))
+
+
 def _prune(keep: Path) -> None:
     now = time.time()
     for old in GENERATED_DIR.glob("atlas-store-*"):

@@ -9,11 +9,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-from ..data.registry import fingerprint
 from ..text.i18n import LANGUAGES
 from ..text.words import words_for
-from .map import _layer_assets_url, _store_url, _time_store
-from .state import _load, _registry
+from .map import publish_map_data
+from .state import _registry, load_directory
 
 # An emoji, not a :shortcode:, which would make every browser load Streamlit's emoji library (259 KB).
 PAGE_ICON = "🗺️"
@@ -43,15 +42,12 @@ def prepare_datasets() -> None:
     the visitors' runs then find full."""
     with _outside_a_visit():
         registry = _registry()
-        _layer_assets_url()
         for name in registry.names:
-            directory = registry.directory(name)
-            version = fingerprint(directory)
-            loaded = _load(str(directory), version)
+            version, loaded = load_directory(registry.directory(name))
             if loaded.timeline is None:
                 continue  # its problems are shown to the visitors who choose it
             for lang in LANGUAGES:
-                _store_url(_time_store(name, version, lang, loaded.timeline, words_for(lang)))
+                publish_map_data(name, version, loaded.timeline, words_for(lang))
 
 
 @contextmanager

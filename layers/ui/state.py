@@ -14,7 +14,7 @@ import streamlit as st
 from ..data.catalog import load_dataset
 from ..data.errors import DataError, Problem
 from ..text.i18n import N_, normalise_lang
-from ..data.registry import Registry, RegistryError, operator_registry
+from ..data.registry import Registry, RegistryError, fingerprint, operator_registry
 from ..data.model import Dataset
 from ..engine.timeline import Timeline
 
@@ -65,6 +65,12 @@ def _load(directory: str, version: str) -> Loaded:
     except DataError as exc:
         return Loaded(None, None, tuple(exc.problems))
     return Loaded(dataset, Timeline(dataset))
+
+
+def load_directory(directory: Path) -> tuple[str, Loaded]:
+    """A dataset directory as (version, loaded): loaded once per process and version (its fingerprint)."""
+    version = fingerprint(directory)
+    return version, _load(str(directory), version)
 
 
 def _load_private(directory: Path) -> Loaded:
